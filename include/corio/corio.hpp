@@ -1,0 +1,11 @@
+// Everything corio offers, in one include.
+#pragma once
+
+#include "corio/clock.hpp"
+#include "corio/coro.hpp"
+#include "corio/error.hpp"
+#include "corio/loop.hpp"
+#include "corio/run.hpp"
+#include "corio/task.hpp"
+#include "corio/time.hpp"
+#include "corio/timer_handle.hpp"

@@ -1,0 +1,27 @@
+// How a file descriptor is registered with the loop's poller. Nothing outside the poller backend
+// names epoll or kqueue: interest and readiness use these portable bits.
+#pragma once
+
+#include <cstdint>
+
+namespace corio::detail {
+
+enum IoEvents : uint32_t {
+    kReadable = 1u << 0,
+    kWritable = 1u << 1,
+    kError = 1u << 2,   // readiness only: the fd has a pending error
+    kHangup = 1u << 3,  // readiness only: the peer closed (both ways, or its write side)
+    kEdge = 1u << 4,    // interest only: report transitions, not levels (register once)
+};
+
+// Embedded in whatever owns the fd (a stream, the wake-up fd, a signalfd).
+// on_ready runs inside the loop's poll phase and must only record readiness and wake waiters
+// (schedule handles): no user code runs there, so a callback can never free a watcher whose
+// event is still pending in the same batch.
+struct IoWatcher {
+    int fd = -1;
+    uint32_t interest = 0;
+    void (*on_ready)(IoWatcher*, uint32_t events) = nullptr;
+};
+
+}  // namespace corio::detail

@@ -1,0 +1,163 @@
+// The untyped part of a task and the parking protocol every suspending awaiter follows, so that
+// cancellation reaches the innermost suspension point. Layer 4; Task<T> adds the result type.
+//
+// Parking protocol (the one rule all awaiters keep):
+//  - An awaiter that suspends a task's coroutine registers its Waiter with park(). If a cancel
+//    is already pending, park() calls on_cancel at once instead of leaving it for later.
+//  - Whoever wakes the coroutine first takes the Waiter out of task->waiting_on: a normal wake
+//    calls Waiter::unpark(), TaskCore::cancel() exchanges it to null before calling on_cancel.
+//    So on_cancel runs at most once, and never after a normal wake (no double resume).
+//  - on_cancel unregisters whatever the awaiter registered and schedules the coroutine; the
+//    awaiter's await_resume then calls take_cancel(), which throws CancelledError once.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <string>
+
+#include "corio/detail/callback.hpp"
+
+namespace corio {
+class Loop;
+}
+
+namespace corio::detail {
+
+class TaskCore;
+
+struct Waiter {
+    void (*on_cancel)(Waiter*) = nullptr;
+    TaskCore* task = nullptr;
+    inline void unpark();
+};
+
+// Fields every corio promise carries: who to resume when done, and which task's chain this
+// frame belongs to (null when awaited from a coroutine type that is not corio's).
+struct PromiseBase {
+    std::coroutine_handle<> continuation{};
+    TaskCore* task = nullptr;
+    std::exception_ptr exception{};
+};
+
+template <class P>
+TaskCore* task_of(std::coroutine_handle<P> h) {
+    if constexpr (std::is_base_of_v<PromiseBase, P>) {
+        return h.promise().task;
+    } else {
+        return nullptr;
+    }
+}
+
+// Invariants:
+//  - refs counts Task handles, the loop's registry entry while pending, and the frame is
+//    destroyed exactly once, by the destructor of the concrete TaskState.
+//  - state moves Pending -> Finished or Pending -> Cancelled, never back.
+//  - waiting_on is non-null only while the task's coroutine chain is suspended in a parked
+//    awaiter that has not been woken yet.
+class TaskCore : public CallbackNode {
+public:
+    enum class State : uint8_t { Pending, Finished, Cancelled };
+
+    explicit TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase* promise,
+                      std::string name);
+    TaskCore(const TaskCore&) = delete;
+    TaskCore& operator=(const TaskCore&) = delete;
+
+    void add_ref() noexcept { ++refs_; }
+    void release() noexcept {
+        if (--refs_ == 0) destroy();
+    }
+
+    bool done() const noexcept { return state_ != State::Pending; }
+    bool cancelled() const noexcept { return state_ == State::Cancelled; }
+    bool cancel();
+    std::string name() const;
+    void set_name(std::string name) { name_ = std::move(name); }
+    Loop* loop() const noexcept { return loop_; }
+
+    // Throws CancelledError once if a cancel is pending: called by awaiters as they resume.
+    void take_cancel() {
+        if (cancel_requested_) {
+            cancel_requested_ = false;
+            throw_cancelled();
+        }
+    }
+    bool cancel_pending() const noexcept { return cancel_requested_; }
+    void park(Waiter* w) {
+        w->task = this;
+        if (cancel_requested_) {
+            w->on_cancel(w);
+        } else {
+            waiting_on_ = w;
+        }
+    }
+
+    // The exception the task finished with (null for a value); marks it retrieved.
+    std::exception_ptr take_exception() {
+        retrieved_ = true;
+        if (abandoned_) return abandoned_error();
+        return promise_->exception;
+    }
+
+    // Awaiters of this task: intrusive, so awaiting allocates nothing.
+    struct AwaitNode {
+        AwaitNode* prev = nullptr;
+        AwaitNode* next = nullptr;
+        std::coroutine_handle<> handle{};
+        bool linked = false;
+    };
+    void add_awaiter(AwaitNode* n);
+    void remove_awaiter(AwaitNode* n);
+    void add_done_callback(CallbackNode* cb);
+
+    // Called from the root coroutine's final_suspend.
+    void root_finished();
+    // Called by the loop when it closes with this task still pending: destroys the frame
+    // chain without resuming it (awaiters unlink themselves on the way) and marks the task
+    // cancelled.
+    void abandon();
+
+    // CallbackNode: the task's first step, queued by create_task.
+    void run() override;
+    void drop() override {}
+
+    // The loop's registry of pending tasks (links owned by the loop).
+    TaskCore* reg_prev = nullptr;
+    TaskCore* reg_next = nullptr;
+
+protected:
+    virtual ~TaskCore();
+    // asyncio's "Task exception was never retrieved"; the concrete state calls it from its
+    // destructor, while the frame holding the exception still exists.
+    void report_unretrieved() noexcept;
+    virtual void destroy() noexcept = 0;
+    virtual void destroy_frame() noexcept = 0;
+    std::coroutine_handle<> root_;
+
+private:
+    friend struct Waiter;
+    [[noreturn]] static void throw_cancelled();
+    static std::exception_ptr abandoned_error();
+    void finish(State s);
+
+    PromiseBase* promise_;
+    Loop* loop_;
+    Waiter* waiting_on_ = nullptr;
+    AwaitNode* awaiters_ = nullptr;
+    CallbackNode* callbacks_ = nullptr;  // done callbacks, linked through CallbackNode::link
+    uint64_t id_;
+    std::string name_;
+    uint32_t refs_ = 1;  // the loop's registry entry
+    State state_ = State::Pending;
+    bool started_ = false;
+    bool cancel_requested_ = false;
+    bool retrieved_ = false;
+    bool abandoned_ = false;  // frame destroyed by loop close; promise_ no longer valid
+};
+
+inline void Waiter::unpark() {
+    if (task && task->waiting_on_ == this) task->waiting_on_ = nullptr;
+}
+
+}  // namespace corio::detail

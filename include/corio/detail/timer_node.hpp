@@ -1,0 +1,30 @@
+// The intrusive timer node shared by the timer wheel (src/timer_wheel.hpp) and the awaiters and
+// callbacks that embed one. Public only because templates in the public headers embed it.
+#pragma once
+
+#include <cstdint>
+
+namespace corio::detail {
+
+// An intrusive timer. The owner (an awaiter in a coroutine frame, or a heap callback) embeds it
+// and must cancel it before destroying it if it is still linked. 48 bytes.
+struct TimerNode {
+    // Values of `where` besides a level number 0..5.
+    static constexpr uint8_t kOverflow = 6;
+    static constexpr uint8_t kExpired = 7;
+    static constexpr uint8_t kUnlinked = 0xff;
+
+    TimerNode* prev = nullptr;  // intrusive links (slot list, overflow list or expired queue)
+    TimerNode* next = nullptr;
+    int64_t deadline = 0;                // absolute, nanoseconds on the loop clock
+    uint64_t seq = 0;                    // set by insert(): insertion order, breaks deadline ties
+    void (*fire)(TimerNode*) = nullptr;  // called by the loop after pop_expired(); not by the wheel
+    uint8_t where = kUnlinked;           // level 0..5, kOverflow, kExpired or kUnlinked
+    uint8_t slot = 0;                    // slot index within the level when where <= 5
+
+    bool linked() const { return where != kUnlinked; }  // in the wheel or in its expired queue
+};
+// Awaiters embed a node in every coroutine frame that sleeps; keep it to six words.
+static_assert(sizeof(void*) != 8 || sizeof(TimerNode) <= 48);
+
+}  // namespace corio::detail

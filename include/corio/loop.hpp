@@ -1,0 +1,157 @@
+// corio::Loop: the event loop (asyncio's loop). Layer 3: a ready queue, a timer wheel, a poller
+// and a wake-up fd for other threads. One loop per thread; nothing on it is thread-safe but
+// call_soon_threadsafe (and run_coroutine_threadsafe, built on it).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "corio/clock.hpp"
+#include "corio/detail/callback.hpp"
+#include "corio/detail/io_watcher.hpp"
+#include "corio/detail/ready_queue.hpp"
+#include "corio/detail/task_core.hpp"
+#include "corio/detail/timer_node.hpp"
+#include "corio/error.hpp"
+#include "corio/timer_handle.hpp"
+
+namespace corio {
+
+template <class T>
+class Coro;
+template <class T>
+class Task;
+
+namespace detail {
+class TimerWheel;
+class Poller;
+}  // namespace detail
+
+struct LoopOptions {
+    // Time source; null means the real steady clock. The clock must outlive the loop.
+    Clock* clock = nullptr;
+};
+
+class Loop {
+public:
+    using time_point = Clock::time_point;
+    using duration = Clock::duration;
+
+    Loop();
+    explicit Loop(LoopOptions options);
+    Loop(const Loop&) = delete;
+    Loop& operator=(const Loop&) = delete;
+    ~Loop();  // closes the loop
+
+    // The loop running on this thread: current() throws corio::Error when there is none.
+    static Loop& current();
+    static Loop* running() noexcept;
+
+    time_point time() const { return time_point(duration(now_ns())); }
+
+    template <class F>
+    void call_soon(F f) {
+        ready_.push(new detail::OwnedCallback<F>(std::move(f)));
+    }
+    template <class Rep, class Period, class F>
+    TimerHandle call_later(std::chrono::duration<Rep, Period> delay, F f) {
+        return call_at_ns(now_ns() + detail::to_ns(delay).count(),
+                          new detail::TimerCallback<F>(std::move(f)));
+    }
+    template <class F>
+    TimerHandle call_at(time_point when, F f) {
+        return call_at_ns(when.time_since_epoch().count(),
+                          new detail::TimerCallback<F>(std::move(f)));
+    }
+    // From any thread. Calls made by one thread run in the order made; wake-ups are coalesced
+    // (one eventfd write per batch, not per call).
+    template <class F>
+    void call_soon_threadsafe(F f) {
+        post_threadsafe(new detail::OwnedCallback<F>(std::move(f)));
+    }
+
+    template <class T>
+    Task<T> create_task(Coro<T> coro, std::string name = {});
+
+    // Runs the loop until the coroutine or task is done and returns its result (rethrows its
+    // exception). Re-entrant: called from a callback or from synchronous code inside a running
+    // coroutine, it keeps every other task, timer and I/O of the loop going while it waits.
+    template <class T>
+    T run_until_complete(Coro<T> coro);
+    template <class T>
+    T run_until_complete(Task<T> task);
+
+    void run_forever();
+    void stop() noexcept { stopping_ = true; }
+    bool is_running() const noexcept { return run_depth_ > 0; }
+    bool is_closed() const noexcept { return closed_; }
+    // Drops pending callbacks, destroys pending tasks' frames (each reported on stderr, as
+    // asyncio's "Task was destroyed but it is pending!"), releases the poller. Idempotent.
+    void close();
+    // What corio::run does after its main task: cancel every task still pending, run the loop
+    // until they all finished their cleanup, then close. Never throws; errors are reported.
+    void shutdown() noexcept;
+    size_t pending_tasks() const noexcept;
+
+    // ---- for awaiters and the layers above (not for application code) ----
+    void schedule(std::coroutine_handle<> h) { ready_.push(h); }
+    void schedule(detail::CallbackNode* cb) { ready_.push(cb); }
+    int64_t now_ns() const {
+        return clock_ ? clock_->now().time_since_epoch().count() : steady_now_ns();
+    }
+    void add_timer(detail::TimerNode* t);
+    void cancel_timer(detail::TimerNode* t) noexcept;
+    // Registers/updates/removes a watcher; returns 0 or -errno.
+    int watch(detail::IoWatcher* w, uint32_t interest);
+    int rewatch(detail::IoWatcher* w, uint32_t interest);
+    int unwatch(detail::IoWatcher* w) noexcept;
+    // Work running outside the loop (thread-pool jobs) that will come back through
+    // call_soon_threadsafe: while any is in flight a manual clock must not jump ahead.
+    void external_begin() noexcept { external_.fetch_add(1, std::memory_order_relaxed); }
+    void external_end() noexcept { external_.fetch_sub(1, std::memory_order_relaxed); }
+    void report(const char* context, std::exception_ptr e) noexcept;
+    void register_task(detail::TaskCore* t) noexcept;
+    void unregister_task(detail::TaskCore* t) noexcept;
+
+private:
+    static int64_t steady_now_ns() {
+        return std::chrono::steady_clock::now().time_since_epoch().count();
+    }
+    TimerHandle call_at_ns(int64_t deadline, detail::TimerCallbackBase* cb);
+    void post_threadsafe(detail::CallbackNode* cb);
+    void run_once();
+    void poll(bool may_block);
+    void run_ready_batch();
+    void drain_inbox();
+    static void on_wakeup(detail::IoWatcher* w, uint32_t events);
+    void enter();
+    void leave() noexcept;
+    void run_until_done(detail::TaskCore* t);
+
+    detail::ReadyQueue ready_;
+    Clock* clock_ = nullptr;
+    std::unique_ptr<detail::TimerWheel> wheel_;
+    std::unique_ptr<detail::Poller> poller_;
+    detail::TaskCore* tasks_ = nullptr;  // pending tasks: the loop holds a reference to each
+    size_t run_since_poll_ = 0;
+    int run_depth_ = 0;
+    Loop* saved_current_ = nullptr;
+    bool stopping_ = false;
+    bool closed_ = false;
+
+    // Cross-thread inbox: producers link nodes under the mutex; the loop takes the whole list.
+    detail::IoWatcher wakeup_;
+    std::mutex inbox_mu_;
+    detail::CallbackNode* inbox_head_ = nullptr;
+    detail::CallbackNode* inbox_tail_ = nullptr;
+    std::atomic<bool> wake_pending_{false};
+    std::atomic<int> external_{0};
+};
+
+}  // namespace corio

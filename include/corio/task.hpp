@@ -1,0 +1,206 @@
+// Task<T>: a Coro scheduled on the loop (asyncio.Task), and create_task / ensure_future.
+// Layer 4. A Task is a cheap copyable handle, like a Python reference: copies refer to one task,
+// whose state lives until the last handle and the loop have let go of it.
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "corio/coro.hpp"
+#include "corio/detail/task_core.hpp"
+#include "corio/error.hpp"
+#include "corio/loop.hpp"
+
+namespace corio {
+
+template <class T>
+class Task;
+
+namespace detail {
+
+// The one allocation a task adds to its coroutine frame: the untyped core plus the Coro that
+// owns the frame (so the result stays readable after the coroutine finished).
+template <class T>
+class TaskState final : public TaskCore {
+public:
+    TaskState(Loop* loop, Coro<T> coro, std::string name)
+        : TaskCore(loop, coro.handle(), &coro.handle().promise(), std::move(name)),
+          coro_(std::move(coro)) {}
+
+    CoroPromise<T>& promise() { return coro_.handle().promise(); }
+
+private:
+    ~TaskState() override { report_unretrieved(); }
+    void destroy() noexcept override { delete this; }
+    void destroy_frame() noexcept override { coro_ = Coro<T>(); }
+    Coro<T> coro_;
+};
+
+// Awaiting a task from inside another task: park on our own task so cancelling us cancels
+// the awaited task too (asyncio), and wait in its awaiter list for it to finish.
+template <class T, bool Move>
+class TaskAwaiter : Waiter {
+public:
+    explicit TaskAwaiter(TaskState<T>* s) : s_(s) {}
+    TaskAwaiter(const TaskAwaiter&) = delete;
+    ~TaskAwaiter() {
+        if (node_.linked) s_->remove_awaiter(&node_);
+        unpark();
+    }
+
+    bool await_ready() const noexcept { return s_->done(); }
+    template <class P>
+    void await_suspend(std::coroutine_handle<P> h) {
+        node_.handle = h;
+        s_->add_awaiter(&node_);
+        on_cancel = [](Waiter* w) { static_cast<TaskAwaiter*>(w)->s_->cancel(); };
+        if (TaskCore* me = task_of(h)) me->park(this);
+    }
+    T await_resume() {
+        unpark();
+        if (task) task->take_cancel();
+        if constexpr (Move) {
+            return take_result();
+        } else {
+            return copy_result();
+        }
+    }
+
+private:
+    T take_result() {
+        if (std::exception_ptr e = s_->take_exception()) std::rethrow_exception(e);
+        if constexpr (!std::is_void_v<T>) return std::move(*s_->promise().value);
+    }
+    T copy_result() {
+        if (std::exception_ptr e = s_->take_exception()) std::rethrow_exception(e);
+        if constexpr (!std::is_void_v<T>) return *s_->promise().value;
+    }
+    TaskState<T>* s_;
+    TaskCore::AwaitNode node_;
+};
+
+}  // namespace detail
+
+template <class T = void>
+class Task {
+public:
+    using value_type = T;
+
+    Task() noexcept = default;
+    Task(const Task& o) noexcept : s_(o.s_) {
+        if (s_) s_->add_ref();
+    }
+    Task(Task&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+    Task& operator=(Task o) noexcept {
+        std::swap(s_, o.s_);
+        return *this;
+    }
+    ~Task() {
+        if (s_) s_->release();
+    }
+
+    bool valid() const noexcept { return s_ != nullptr; }
+    explicit operator bool() const noexcept { return valid(); }
+    bool operator==(const Task& o) const noexcept { return s_ == o.s_; }
+
+    // Requests cancellation: CancelledError is thrown at the task's innermost suspension
+    // point. False when the task is already done.
+    bool cancel() { return state().cancel(); }
+    bool done() const { return state().done(); }
+    bool cancelled() const { return state().cancelled(); }
+    std::string name() const { return state().name(); }
+    void set_name(std::string n) { state().set_name(std::move(n)); }
+
+    // The value (a copy); rethrows the task's exception, CancelledError if it was cancelled,
+    // InvalidStateError before it is done.
+    T result() const {
+        check_done();
+        if (std::exception_ptr e = s_->take_exception()) std::rethrow_exception(e);
+        if constexpr (!std::is_void_v<T>) return *s_->promise().value;
+    }
+    // The exception the task raised (null if it returned a value); throws CancelledError if
+    // cancelled, InvalidStateError before it is done.
+    std::exception_ptr exception() const {
+        check_done();
+        std::exception_ptr e = s_->take_exception();
+        if (s_->cancelled()) std::rethrow_exception(e);
+        return e;
+    }
+    // f() or f(Task<T>), run on the loop soon after the task is done (at once scheduled if it
+    // already is).
+    template <class F>
+    void add_done_callback(F f) {
+        Task self = *this;
+        auto call = [f = std::move(f), self]() mutable {
+            if constexpr (std::is_invocable_v<F&, Task<T>&>) {
+                f(self);
+            } else {
+                f();
+            }
+        };
+        state().add_done_callback(new detail::OwnedCallback<decltype(call)>(std::move(call)));
+    }
+
+    auto operator co_await() const& { return detail::TaskAwaiter<T, false>(&state()); }
+    auto operator co_await() && { return detail::TaskAwaiter<T, true>(&state()); }
+
+    // Internal: adopt a freshly created state (its initial reference).
+    static Task adopt(detail::TaskState<T>* s) noexcept {
+        Task t;
+        t.s_ = s;
+        return t;
+    }
+    detail::TaskState<T>* state_ptr() const noexcept { return s_; }
+
+private:
+    detail::TaskState<T>& state() const {
+        if (!s_) throw InvalidStateError("empty Task handle");
+        return *s_;
+    }
+    void check_done() const {
+        if (!state().done()) throw InvalidStateError("Result is not set: the task is not done");
+    }
+    detail::TaskState<T>* s_ = nullptr;
+};
+
+template <class T>
+Task<T> Loop::create_task(Coro<T> coro, std::string name) {
+    if (closed_) throw Error("create_task on a closed loop");
+    if (!coro.valid()) throw InvalidStateError("create_task of an empty Coro");
+    auto* s = new detail::TaskState<T>(this, std::move(coro), std::move(name));
+    s->add_ref();  // the handle we return; the initial reference is the loop's registry entry
+    register_task(s);
+    schedule(s);
+    return Task<T>::adopt(s);
+}
+
+template <class T>
+T Loop::run_until_complete(Task<T> task) {
+    run_until_done(task.state_ptr());
+    return task.result();
+}
+
+template <class T>
+T Loop::run_until_complete(Coro<T> coro) {
+    return run_until_complete(create_task(std::move(coro)));
+}
+
+// asyncio.create_task: schedules on the running loop.
+template <class T>
+Task<T> create_task(Coro<T> coro, std::string name = {}) {
+    return Loop::current().create_task(std::move(coro), std::move(name));
+}
+
+template <class T>
+Task<T> ensure_future(Coro<T> coro) {
+    return create_task(std::move(coro));
+}
+template <class T>
+Task<T> ensure_future(Task<T> task) {
+    return task;
+}
+
+}  // namespace corio

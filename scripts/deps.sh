@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages corio's build, tests and tools need, only those missing.
+# Does nothing (and asks nothing) when all are present. Used by `make deps`, `make test`,
+# `make demo` and .ci/run.
+set -euo pipefail
+
+pkgs=(
+  g++ make pkg-config meson ninja-build  # build
+  catch2                                 # tests
+  libwslay-dev node-llhttp               # WebSocket framing, HTTP parsing
+  python3 netcat-openbsd curl procps     # real peers and helpers used by tests
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "deps: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

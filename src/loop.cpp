@@ -1,0 +1,291 @@
+// The event loop. Layer 3: uses the poller, the timer wheel and the ready queue, nothing above.
+//
+// One iteration (run_once), in code order:
+//   1. poll: only when the ready queue is empty (then it may block until the next timer) or
+//      when 64 ready items ran since the last poll (then it does not block), so a busy loop
+//      pays no syscall per switch yet I/O and timers are never starved;
+//      a. wait for I/O; watchers record readiness and schedule waiters (no user code);
+//      b. take the cross-thread inbox;
+//      c. advance the timer wheel; due timers schedule their coroutines or callbacks;
+//   2. run the ready items that were queued when the batch began; what they schedule waits
+//      for the next batch (asyncio's fairness rule).
+// A run that finds nothing ready blocks in the poller until the earliest timer deadline; with
+// a manual clock it jumps to that deadline instead, unless outside work is still in flight.
+#include "corio/loop.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <system_error>
+
+#include "corio/detail/trampoline.hpp"
+#include "poller.hpp"
+#include "timer_wheel.hpp"
+
+namespace corio {
+
+int open_wakeup_fd();  // wakeup.cpp
+
+namespace {
+thread_local Loop* tl_current = nullptr;
+constexpr size_t kPollEvery = 64;
+constexpr int kMaxEvents = 256;
+}  // namespace
+
+Loop::Loop() : Loop(LoopOptions{}) {}
+
+Loop::Loop(LoopOptions options) : clock_(options.clock) {
+    wheel_ = std::make_unique<detail::TimerWheel>(now_ns());
+    poller_ = std::make_unique<detail::Poller>();
+    wakeup_.fd = open_wakeup_fd();
+    wakeup_.on_ready = &Loop::on_wakeup;
+    int rc = poller_->add(&wakeup_, detail::kReadable);
+    if (rc < 0) {
+        ::close(wakeup_.fd);
+        throw std::system_error(-rc, std::generic_category(), "registering the wake-up fd");
+    }
+}
+
+Loop::~Loop() {
+    if (run_depth_ > 0) {
+        std::fprintf(stderr, "corio: a running loop is being destroyed\n");
+        std::abort();
+    }
+    close();
+}
+
+Loop& Loop::current() {
+    if (!tl_current) throw Error("no running event loop");
+    return *tl_current;
+}
+
+Loop* Loop::running() noexcept { return tl_current; }
+
+void Loop::add_timer(detail::TimerNode* t) { wheel_->insert(t); }
+
+void Loop::cancel_timer(detail::TimerNode* t) noexcept {
+    if (wheel_) wheel_->cancel(t);
+}
+
+int Loop::watch(detail::IoWatcher* w, uint32_t interest) {
+    w->interest = interest;
+    return poller_->add(w, interest);
+}
+
+int Loop::rewatch(detail::IoWatcher* w, uint32_t interest) {
+    w->interest = interest;
+    return poller_->modify(w, interest);
+}
+
+int Loop::unwatch(detail::IoWatcher* w) noexcept { return poller_ ? poller_->remove(w) : 0; }
+
+void Loop::report(const char* context, std::exception_ptr e) noexcept {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        std::fprintf(stderr, "corio: %s: %s\n", context, ex.what());
+    } catch (...) {
+        std::fprintf(stderr, "corio: %s: unknown exception\n", context);
+    }
+}
+
+void Loop::register_task(detail::TaskCore* t) noexcept {
+    t->reg_prev = nullptr;
+    t->reg_next = tasks_;
+    if (tasks_) tasks_->reg_prev = t;
+    tasks_ = t;
+}
+
+void Loop::unregister_task(detail::TaskCore* t) noexcept {
+    if (t->reg_prev) {
+        t->reg_prev->reg_next = t->reg_next;
+    } else if (tasks_ == t) {
+        tasks_ = t->reg_next;
+    }
+    if (t->reg_next) t->reg_next->reg_prev = t->reg_prev;
+    t->reg_prev = t->reg_next = nullptr;
+    t->release();  // the registry's reference; may free the task
+}
+
+TimerHandle Loop::call_at_ns(int64_t deadline, detail::TimerCallbackBase* cb) {
+    if (closed_) {
+        cb->drop();
+        throw Error("call_later/call_at on a closed loop");
+    }
+    cb->loop = this;
+    cb->deadline = deadline;
+    wheel_->insert(cb);
+    return TimerHandle(cb);
+}
+
+void Loop::enter() {
+    if (closed_) throw Error("the loop is closed");
+    if (tl_current && tl_current != this) throw Error("another loop is running on this thread");
+    tl_current = this;
+    ++run_depth_;
+}
+
+void Loop::leave() noexcept {
+    if (--run_depth_ == 0) tl_current = nullptr;
+}
+
+void Loop::run_forever() {
+    enter();
+    struct Guard {
+        Loop* l;
+        ~Guard() { l->leave(); }
+    } g{this};
+    while (!stopping_) run_once();
+    stopping_ = false;
+}
+
+void Loop::run_until_done(detail::TaskCore* t) {
+    enter();
+    struct Guard {
+        Loop* l;
+        detail::TaskCore* t;
+        ~Guard() {
+            l->leave();
+            t->release();
+        }
+    } g{this, t};
+    t->add_ref();
+    while (!t->done()) {
+        if (stopping_) {
+            stopping_ = false;
+            throw Error("the loop was stopped before the task completed");
+        }
+        run_once();
+    }
+}
+
+void Loop::run_once() {
+    if (ready_.empty()) {
+        poll(true);
+    } else if (run_since_poll_ >= kPollEvery) {
+        poll(false);
+    }
+    run_ready_batch();
+}
+
+void Loop::poll(bool may_block) {
+    run_since_poll_ = 0;
+    int64_t timeout = 0;
+    int64_t next = INT64_MAX;
+    if (may_block && !stopping_ && !wheel_->has_expired()) {
+        next = wheel_->next_deadline();
+        if (next == INT64_MAX) {
+            timeout = -1;
+        } else {
+            int64_t now = now_ns();
+            timeout = next > now ? next - now : 0;
+        }
+    }
+    detail::PollEvent events[kMaxEvents];
+    int n;
+    if (timeout != 0 && clock_ && external_.load(std::memory_order_relaxed) == 0) {
+        // Manual clock: look for I/O without blocking; when there is none, jump the clock to
+        // the next timer rather than wait for it in real time.
+        n = poller_->wait(0, events, kMaxEvents);
+        if (n == 0 && next != INT64_MAX && clock_->jump_to(time_point(duration(next)))) {
+            timeout = 0;
+        } else if (n == 0) {
+            n = poller_->wait(timeout, events, kMaxEvents);
+        }
+    } else {
+        n = poller_->wait(timeout, events, kMaxEvents);
+    }
+    if (n < 0) {
+        // The loop cannot go on without its poller (Redis's ae does the same).
+        std::fprintf(stderr, "corio: poller wait failed: errno %d\n", -n);
+        std::abort();
+    }
+    for (int i = 0; i < n; ++i) events[i].watcher->on_ready(events[i].watcher, events[i].events);
+    drain_inbox();
+    wheel_->advance(now_ns());
+    while (detail::TimerNode* t = wheel_->pop_expired()) t->fire(t);
+}
+
+void Loop::run_ready_batch() {
+    size_t n = ready_.size();
+    run_since_poll_ += n;
+    while (n-- > 0 && !ready_.empty()) {
+        std::coroutine_handle<> h;
+        detail::CallbackNode* cb;
+        ready_.pop(h, cb);
+        if (h) {
+            detail::drive(h);
+        } else {
+            try {
+                cb->run();
+            } catch (...) {
+                report("exception in callback", std::current_exception());
+            }
+        }
+    }
+}
+
+size_t Loop::pending_tasks() const noexcept {
+    size_t n = 0;
+    for (detail::TaskCore* t = tasks_; t; t = t->reg_next) ++n;
+    return n;
+}
+
+void Loop::shutdown() noexcept {
+    if (closed_) return;
+    try {
+        enter();
+        struct Guard {
+            Loop* l;
+            ~Guard() { l->leave(); }
+        } g{this};
+        for (detail::TaskCore* t = tasks_; t; t = t->reg_next) t->cancel();
+        // Each cancelled task may await further cleanup; run until the registry is empty.
+        while (tasks_) run_once();
+    } catch (...) {
+        report("while cancelling the remaining tasks", std::current_exception());
+    }
+    close();
+}
+
+void Loop::close() {
+    if (closed_) return;
+    if (run_depth_ > 0) throw Error("cannot close a running loop");
+    // Pending tasks first, while the wheel and poller still exist for their awaiters'
+    // destructors to unlink from. The registry keeps each task alive until released below.
+    // The ready queue goes before the registry: it may still point at a task's start step.
+    for (detail::TaskCore* t = tasks_; t; t = t->reg_next) t->abandon();
+    while (!ready_.empty()) {
+        std::coroutine_handle<> h;
+        detail::CallbackNode* cb;
+        ready_.pop(h, cb);
+        if (cb) cb->drop();
+    }
+    while (tasks_) unregister_task(tasks_);
+    {
+        std::lock_guard<std::mutex> g(inbox_mu_);
+        closed_ = true;
+        while (detail::CallbackNode* cb = inbox_head_) {
+            inbox_head_ = cb->link;
+            cb->drop();
+        }
+        inbox_tail_ = nullptr;
+    }
+    // Timers still armed: call_later callbacks are the loop's to release; nodes of awaiters in
+    // frames that outlive the loop are merely unlinked.
+    wheel_->advance(INT64_MAX);
+    while (detail::TimerNode* t = wheel_->pop_expired()) {
+        if (detail::TimerCallbackBase::owns(t)) {
+            auto* cb = static_cast<detail::TimerCallbackBase*>(t);
+            cb->cancelled = true;
+            cb->drop();
+        }
+    }
+    poller_->remove(&wakeup_);
+    ::close(wakeup_.fd);
+    wakeup_.fd = -1;
+    poller_.reset();
+}
+
+}  // namespace corio

@@ -1,0 +1,97 @@
+// Linux epoll(7) backend of the Poller.
+// Edge-triggered interest (kEdge) is registered once per fd and never touched again: streams
+// keep their own readiness bits, which saves an epoll_ctl per read or write (as Tokio does).
+// The timeout goes through epoll_pwait2 when the kernel has it, so timers wake on their
+// deadline instead of the next whole millisecond.
+#include <errno.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <system_error>
+
+#include "poller.hpp"
+
+namespace corio::detail {
+
+namespace {
+
+uint32_t to_epoll(uint32_t interest) {
+    uint32_t ev = 0;
+    if (interest & kReadable) ev |= EPOLLIN | EPOLLRDHUP;
+    if (interest & kWritable) ev |= EPOLLOUT;
+    if (interest & kEdge) ev |= EPOLLET;
+    return ev;
+}
+
+uint32_t from_epoll(uint32_t ev) {
+    uint32_t r = 0;
+    if (ev & (EPOLLIN | EPOLLPRI)) r |= kReadable;
+    if (ev & EPOLLOUT) r |= kWritable;
+    // EPOLLERR and EPOLLHUP arrive whatever the interest; a waiter on either side must wake
+    // and find the error through its own syscall.
+    if (ev & EPOLLERR) r |= kError | kReadable | kWritable;
+    if (ev & EPOLLHUP) r |= kHangup | kReadable | kWritable;
+    if (ev & EPOLLRDHUP) r |= kHangup | kReadable;
+    return r;
+}
+
+bool pwait2_missing = false;  // set once when the kernel says ENOSYS
+
+}  // namespace
+
+Poller::Poller() {
+    fd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+}
+
+Poller::~Poller() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+int Poller::add(IoWatcher* w, uint32_t interest) {
+    epoll_event ev{};
+    ev.events = to_epoll(interest);
+    ev.data.ptr = w;
+    return epoll_ctl(fd_, EPOLL_CTL_ADD, w->fd, &ev) == 0 ? 0 : -errno;
+}
+
+int Poller::modify(IoWatcher* w, uint32_t interest) {
+    epoll_event ev{};
+    ev.events = to_epoll(interest);
+    ev.data.ptr = w;
+    return epoll_ctl(fd_, EPOLL_CTL_MOD, w->fd, &ev) == 0 ? 0 : -errno;
+}
+
+int Poller::remove(IoWatcher* w) {
+    // A closed fd has already left the epoll set (when no dup of it remains): not an error.
+    if (epoll_ctl(fd_, EPOLL_CTL_DEL, w->fd, nullptr) == 0) return 0;
+    return (errno == EBADF || errno == ENOENT) ? 0 : -errno;
+}
+
+int Poller::wait(int64_t timeout_ns, PollEvent* out, int max) {
+    constexpr int kBatch = 256;
+    epoll_event evs[kBatch];
+    if (max > kBatch) max = kBatch;
+    int n;
+    if (!pwait2_missing && timeout_ns > 0) {
+        timespec ts{static_cast<time_t>(timeout_ns / 1000000000),  // time_t: no overflow
+                    static_cast<long>(timeout_ns % 1000000000)};
+        n = epoll_pwait2(fd_, evs, max, &ts, nullptr);
+        if (n < 0 && errno == ENOSYS) {
+            pwait2_missing = true;
+            return wait(timeout_ns, out, max);
+        }
+    } else {
+        int64_t ms64 = timeout_ns < 0 ? -1 : (timeout_ns + 999999) / 1000000;
+        int ms = ms64 > 0x7fffffff ? 0x7fffffff : static_cast<int>(ms64);
+        n = epoll_wait(fd_, evs, max, ms);
+    }
+    if (n < 0) return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < n; ++i) {
+        out[i].watcher = static_cast<IoWatcher*>(evs[i].data.ptr);
+        out[i].events = from_epoll(evs[i].events);
+    }
+    return n;
+}
+
+}  // namespace corio::detail

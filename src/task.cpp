@@ -1,0 +1,174 @@
+// The untyped task machinery: starting, cancelling, finishing, waking awaiters and callbacks,
+// and the unretrieved-exception report. Layer 4.
+#include <cstdio>
+#include <exception>
+
+#include "corio/detail/task_core.hpp"
+#include "corio/detail/trampoline.hpp"
+#include "corio/error.hpp"
+#include "corio/loop.hpp"
+
+namespace corio::detail {
+
+namespace {
+// Numbers default names (Task-N); per thread, since one loop per thread touches it.
+thread_local uint64_t tl_task_counter = 0;
+}  // namespace
+
+TaskCore::TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase* promise, std::string name)
+    : root_(root), promise_(promise), loop_(loop), id_(++tl_task_counter), name_(std::move(name)) {
+    promise_->task = this;
+}
+
+TaskCore::~TaskCore() {
+    // Done callbacks never scheduled (loop closed first) are released here.
+    while (CallbackNode* cb = callbacks_) {
+        callbacks_ = cb->link;
+        cb->drop();
+    }
+}
+
+void TaskCore::report_unretrieved() noexcept {
+    if (state_ == State::Finished && !abandoned_ && promise_->exception && !retrieved_) {
+        const char* what = "unknown exception";
+        try {
+            std::rethrow_exception(promise_->exception);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "corio: Task exception was never retrieved: %s: %s\n",
+                         name().c_str(), e.what());
+            what = nullptr;
+        } catch (...) {
+        }
+        if (what) {
+            std::fprintf(stderr, "corio: Task exception was never retrieved: %s: %s\n",
+                         name().c_str(), what);
+        }
+    }
+}
+
+std::string TaskCore::name() const { return name_.empty() ? "Task-" + std::to_string(id_) : name_; }
+
+void TaskCore::throw_cancelled() { throw CancelledError(); }
+
+std::exception_ptr TaskCore::abandoned_error() {
+    return std::make_exception_ptr(CancelledError("task destroyed by loop close"));
+}
+
+bool TaskCore::cancel() {
+    if (done()) return false;
+    cancel_requested_ = true;
+    if (Waiter* w = waiting_on_) {
+        waiting_on_ = nullptr;
+        w->on_cancel(w);
+    }
+    return true;
+}
+
+void TaskCore::run() {
+    // The task's first step. A task cancelled before it ever ran finishes without running a
+    // line of its body, as in asyncio.
+    if (cancel_requested_) {
+        cancel_requested_ = false;
+        promise_->exception = std::make_exception_ptr(CancelledError());
+        finish(State::Cancelled);
+        return;
+    }
+    started_ = true;
+    drive(root_);
+}
+
+void TaskCore::root_finished() {
+    State s = State::Finished;
+    if (promise_->exception) {
+        try {
+            std::rethrow_exception(promise_->exception);
+        } catch (const CancelledError&) {
+            s = State::Cancelled;
+        } catch (...) {
+        }
+    }
+    finish(s);
+}
+
+void TaskCore::finish(State s) {
+    state_ = s;
+    cancel_requested_ = false;
+    waiting_on_ = nullptr;
+    // Awaiters are pushed at the head; wake them oldest first.
+    AwaitNode* n = awaiters_;
+    while (n && n->next) n = n->next;
+    awaiters_ = nullptr;
+    while (n) {
+        AwaitNode* prev = n->prev;
+        n->linked = false;
+        n->prev = n->next = nullptr;
+        loop_->schedule(n->handle);
+        n = prev;
+    }
+    while (CallbackNode* cb = callbacks_) {
+        callbacks_ = cb->link;
+        cb->link = nullptr;
+        loop_->schedule(cb);
+    }
+    // Last: may free this task (and its frame) when no handle is left. The caller (final
+    // awaiter or run()) touches nothing of the task after this returns.
+    loop_->unregister_task(this);
+}
+
+void TaskCore::abandon() {
+    // The loop is closing with this task pending: its frame chain is destroyed without
+    // resuming it. Awaiters' destructors unlink their timers and registrations on the way.
+    if (started_) {
+        std::fprintf(stderr, "corio: Task was destroyed but it is pending: %s\n", name().c_str());
+    }
+    state_ = State::Cancelled;
+    waiting_on_ = nullptr;
+    abandoned_ = true;
+    retrieved_ = true;
+    destroy_frame();
+    // Tasks that were awaiting this one are being destroyed too: unlink them, wake none.
+    while (AwaitNode* n = awaiters_) {
+        awaiters_ = n->next;
+        n->linked = false;
+        n->prev = n->next = nullptr;
+    }
+    while (CallbackNode* cb = callbacks_) {
+        callbacks_ = cb->link;
+        cb->drop();
+    }
+}
+
+void TaskCore::add_awaiter(AwaitNode* n) {
+    n->prev = nullptr;
+    n->next = awaiters_;
+    if (awaiters_) awaiters_->prev = n;
+    awaiters_ = n;
+    n->linked = true;
+}
+
+void TaskCore::remove_awaiter(AwaitNode* n) {
+    if (!n->linked) return;
+    if (n->prev) n->prev->next = n->next;
+    if (n->next) n->next->prev = n->prev;
+    if (awaiters_ == n) awaiters_ = n->next;
+    n->prev = n->next = nullptr;
+    n->linked = false;
+}
+
+void TaskCore::add_done_callback(CallbackNode* cb) {
+    if (done()) {
+        if (loop_ && !loop_->is_closed()) {
+            loop_->schedule(cb);
+        } else {
+            cb->drop();
+        }
+        return;
+    }
+    // Appended, so callbacks run in the order added.
+    cb->link = nullptr;
+    CallbackNode** tail = &callbacks_;
+    while (*tail) tail = &(*tail)->link;
+    *tail = cb;
+}
+
+}  // namespace corio::detail
