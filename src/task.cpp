@@ -16,11 +16,13 @@ thread_local uint64_t tl_task_counter = 0;
 }  // namespace
 
 TaskCore::TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase* promise, std::string name)
-    : root_(root), promise_(promise), loop_(loop), id_(++tl_task_counter), name_(std::move(name)) {
+    : root_(root), promise_(promise), loop_(loop), id_(++tl_task_counter) {
+    if (!name.empty()) name_ = std::make_unique<std::string>(std::move(name));
     promise_->task = this;
 }
 
 TaskCore::~TaskCore() {
+    destroy_frame();
     // Done callbacks never scheduled (loop closed first) are released here.
     while (CallbackNode* cb = callbacks_) {
         callbacks_ = cb->link;
@@ -29,7 +31,9 @@ TaskCore::~TaskCore() {
 }
 
 void TaskCore::report_unretrieved() noexcept {
-    if (state_ == State::Finished && !abandoned_ && promise_->exception && !retrieved_) {
+    // retrieved_ first: it is set for every task that finished without an exception, so the
+    // common case does not touch the (cold) frame.
+    if (!retrieved_ && state_ == State::Finished && !abandoned_ && promise_->exception) {
         const char* what = "unknown exception";
         try {
             std::rethrow_exception(promise_->exception);
@@ -46,7 +50,11 @@ void TaskCore::report_unretrieved() noexcept {
     }
 }
 
-std::string TaskCore::name() const { return name_.empty() ? "Task-" + std::to_string(id_) : name_; }
+std::string TaskCore::name() const { return name_ ? *name_ : "Task-" + std::to_string(id_); }
+
+void TaskCore::set_name(std::string name) {
+    name_ = name.empty() ? nullptr : std::make_unique<std::string>(std::move(name));
+}
 
 void TaskCore::throw_cancelled() { throw CancelledError(); }
 
@@ -79,7 +87,9 @@ void TaskCore::run() {
 
 void TaskCore::root_finished() {
     State s = State::Finished;
-    if (promise_->exception) {
+    if (!promise_->exception) {
+        retrieved_ = true;  // nothing to report
+    } else {
         try {
             std::rethrow_exception(promise_->exception);
         } catch (const CancelledError&) {

@@ -32,6 +32,25 @@ void push_front(TimerNode*& head, TimerNode* t) {
     head = t;
 }
 
+// Keeps a list in (deadline, seq) order: only for the current tick's slot once it is sorted,
+// which holds one millisecond of timers and rarely gains new ones.
+void insert_sorted(TimerNode*& head, TimerNode* t) {
+    TimerNode* prev = nullptr;
+    TimerNode* at = head;
+    while (at && fires_before(at, t)) {
+        prev = at;
+        at = at->next;
+    }
+    t->prev = prev;
+    t->next = at;
+    if (at) at->prev = t;
+    if (prev) {
+        prev->next = t;
+    } else {
+        head = t;
+    }
+}
+
 void unlink(TimerNode*& head, TimerNode* t) {
     if (t->prev) {
         t->prev->next = t->next;
@@ -88,7 +107,11 @@ void TimerWheel::place(TimerNode* t) {
     }
     int level = (std::bit_width(differ) - 1) / kSlotBits;
     int slot = static_cast<int>((tick >> (level * kSlotBits)) & (kSlots - 1));
-    push_front(slots_[level][slot], t);
+    if (level == 0 && tick == sorted_tick_) {
+        insert_sorted(slots_[0][slot], t);
+    } else {
+        push_front(slots_[level][slot], t);
+    }
     t->where = static_cast<uint8_t>(level);
     t->slot = static_cast<uint8_t>(slot);
     occupied_[level] |= uint64_t{1} << slot;
@@ -147,8 +170,21 @@ TimerWheel::Expiration TimerWheel::next_expiration() const {
     return {-1, 0, 0};
 }
 
-void TimerWheel::expire_slot(int slot, int64_t now_ns) {
+void TimerWheel::expire_slot(int slot, int64_t now_ns, bool current) {
     TimerNode*& head = slots_[0][slot];
+    if (current) {
+        // The slot of the current tick is sorted once, then drained from the front: with
+        // thousands of timers in one millisecond the loop wakes on each exact deadline, and
+        // rescanning the slot at every wake-up would cost O(n^2).
+        if (sorted_tick_ != cur_) sort_slot(head);
+        while (head && head->deadline <= now_ns) {
+            TimerNode* t = head;
+            unlink(head, t);
+            append_expired(t);
+        }
+        if (!head) occupied_[0] &= ~(uint64_t{1} << slot);
+        return;
+    }
     for (TimerNode* t = head; t;) {
         TimerNode* next = t->next;
         assert(t->where == 0 && t->slot == slot);
@@ -163,18 +199,29 @@ void TimerWheel::expire_slot(int slot, int64_t now_ns) {
     // Slots hold one tick each, so sorting per slot and appending slot by slot keeps the whole
     // batch in (deadline, seq) order.
     std::sort(scratch_.begin(), scratch_.end(), fires_before);
-    for (TimerNode* t : scratch_) {
-        t->where = TimerNode::kExpired;
-        t->next = nullptr;
-        t->prev = expired_tail_;
-        if (expired_tail_) {
-            expired_tail_->next = t;
-        } else {
-            expired_head_ = t;
-        }
-        expired_tail_ = t;
-    }
+    for (TimerNode* t : scratch_) append_expired(t);
     scratch_.clear();
+}
+
+void TimerWheel::sort_slot(TimerNode*& head) {
+    for (TimerNode* t = head; t; t = t->next) scratch_.push_back(t);
+    std::sort(scratch_.begin(), scratch_.end(), fires_before);
+    head = nullptr;
+    for (size_t i = scratch_.size(); i-- > 0;) push_front(head, scratch_[i]);
+    scratch_.clear();
+    sorted_tick_ = cur_;
+}
+
+void TimerWheel::append_expired(TimerNode* t) {
+    t->where = TimerNode::kExpired;
+    t->next = nullptr;
+    t->prev = expired_tail_;
+    if (expired_tail_) {
+        expired_tail_->next = t;
+    } else {
+        expired_head_ = t;
+    }
+    expired_tail_ = t;
 }
 
 void TimerWheel::cascade(int level, int slot) {
@@ -224,7 +271,7 @@ void TimerWheel::advance(int64_t now_ns) {
             cascade(e.level, e.slot);
             continue;
         }
-        expire_slot(e.slot, position_);
+        expire_slot(e.slot, position_, e.start == target);
         // The target tick's slot keeps its not-yet-due timers; looking again would find it.
         if (e.start == target) break;
     }
@@ -247,6 +294,7 @@ int64_t TimerWheel::next_deadline() const {
     // The current tick's slot is scanned for the exact minimum so the loop's poll timeout ends on
     // the deadline itself; such slots hold at most the timers of one millisecond.
     if (const TimerNode* t = slots_[0][cur_ & (kSlots - 1)]) {
+        if (sorted_tick_ == cur_) return t->deadline;
         int64_t earliest = t->deadline;
         for (t = t->next; t; t = t->next) earliest = std::min(earliest, t->deadline);
         return earliest;

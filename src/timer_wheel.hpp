@@ -35,6 +35,8 @@
 //    current tick; all other pending timers are in later slots or in the overflow list.
 //  - The expired queue is in firing order: each advance() appends its batch sorted by
 //    (deadline, seq).
+//  - When sorted_tick_ == the current tick, that tick's level-0 slot is in (deadline, seq)
+//    order, so partial expiry pops from its front and next_deadline() reads its head.
 #pragma once
 
 #include <cstddef>
@@ -90,7 +92,10 @@ private:
     void place(TimerNode* t);            // links a pending timer where its tick belongs
     void unlink_from_slot(TimerNode* t);
     Expiration next_expiration() const;
-    void expire_slot(int slot, int64_t now_ns);  // moves the due nodes of a level-0 slot
+    // Moves the due nodes of a level-0 slot; `current`: the slot of the position's own tick.
+    void expire_slot(int slot, int64_t now_ns, bool current);
+    void sort_slot(TimerNode*& head);  // sorts the current tick's slot; sets sorted_tick_
+    void append_expired(TimerNode* t);
     void cascade(int level, int slot);
     void reinsert_overflow();
     void check_invariants() const;
@@ -105,6 +110,9 @@ private:
     int64_t position_;
     int64_t base_tick_;  // absolute tick of the constructor's position; relative tick 0
     uint64_t cur_ = 0;   // relative tick of position_
+    // The tick whose level-0 slot is kept in (deadline, seq) order (kNoTick: none). Set when
+    // the position first stops inside a tick; stale (harmless) once the position moves on.
+    uint64_t sorted_tick_ = kNoTick;
     uint64_t next_seq_ = 0;
     size_t size_ = 0;
 };

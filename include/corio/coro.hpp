@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "corio/detail/frame_pool.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/detail/trampoline.hpp"
 #include "corio/error.hpp"
@@ -36,6 +37,8 @@ struct FinalAwaiter {
 };
 
 struct CoroPromiseBase : PromiseBase {
+    static void* operator new(size_t n) { return frame_alloc(n); }
+    static void operator delete(void* p, size_t n) noexcept { frame_free(p, n); }
     std::suspend_always initial_suspend() const noexcept { return {}; }
     FinalAwaiter final_suspend() const noexcept { return {}; }
     void unhandled_exception() noexcept { exception = std::current_exception(); }

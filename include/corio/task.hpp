@@ -21,22 +21,23 @@ class Task;
 
 namespace detail {
 
-// The one allocation a task adds to its coroutine frame: the untyped core plus the Coro that
-// owns the frame (so the result stays readable after the coroutine finished).
+// The one allocation a task adds to its coroutine frame. The frame itself is owned by the core
+// (root_), so the result stays readable after the coroutine finished.
 template <class T>
 class TaskState final : public TaskCore {
 public:
     TaskState(Loop* loop, Coro<T> coro, std::string name)
-        : TaskCore(loop, coro.handle(), &coro.handle().promise(), std::move(name)),
-          coro_(std::move(coro)) {}
+        : TaskCore(loop, coro.handle(), &coro.handle().promise(), std::move(name)) {
+        coro.release();
+    }
 
-    CoroPromise<T>& promise() { return coro_.handle().promise(); }
+    CoroPromise<T>& promise() {
+        return std::coroutine_handle<CoroPromise<T>>::from_address(root_.address()).promise();
+    }
 
 private:
     ~TaskState() override { report_unretrieved(); }
     void destroy() noexcept override { delete this; }
-    void destroy_frame() noexcept override { coro_ = Coro<T>(); }
-    Coro<T> coro_;
 };
 
 // Awaiting a task from inside another task: park on our own task so cancelling us cancels

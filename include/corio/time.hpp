@@ -16,7 +16,9 @@ namespace detail {
 
 class SleepAwaiter : TimerNode, Waiter {
 public:
-    explicit SleepAwaiter(int64_t delay_ns) : delay_(delay_ns) {}
+    // The delay waits in `deadline` until await_suspend turns it into a deadline: a sleeping
+    // frame carries no field it does not need.
+    explicit SleepAwaiter(int64_t delay_ns) { deadline = delay_ns; }
     SleepAwaiter(const SleepAwaiter&) = delete;
     SleepAwaiter& operator=(const SleepAwaiter&) = delete;
     ~SleepAwaiter() {
@@ -29,12 +31,12 @@ public:
     void await_suspend(std::coroutine_handle<P> h) {
         handle_ = h;
         loop_ = &Loop::current();
-        if (delay_ <= 0) {
+        if (deadline <= 0) {
             // sleep(0) yields once: to the back of the ready queue.
             on_cancel = [](Waiter*) {};
             loop_->schedule(h);
         } else {
-            deadline = loop_->now_ns() + delay_;
+            deadline += loop_->now_ns();
             fire = [](TimerNode* n) {
                 auto* self = static_cast<SleepAwaiter*>(n);
                 self->unpark();
@@ -55,7 +57,6 @@ public:
     }
 
 private:
-    int64_t delay_;
     Loop* loop_ = nullptr;
     std::coroutine_handle<> handle_;
 };

@@ -14,9 +14,11 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 
 #include "corio/detail/callback.hpp"
+#include "corio/detail/frame_pool.hpp"
 
 namespace corio {
 class Loop;
@@ -61,6 +63,8 @@ public:
 
     explicit TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase* promise,
                       std::string name);
+    static void* operator new(size_t n) { return frame_alloc(n); }
+    static void operator delete(void* p, size_t n) noexcept { frame_free(p, n); }
     TaskCore(const TaskCore&) = delete;
     TaskCore& operator=(const TaskCore&) = delete;
 
@@ -73,7 +77,7 @@ public:
     bool cancelled() const noexcept { return state_ == State::Cancelled; }
     bool cancel();
     std::string name() const;
-    void set_name(std::string name) { name_ = std::move(name); }
+    void set_name(std::string name);
     Loop* loop() const noexcept { return loop_; }
 
     // Throws CancelledError once if a cancel is pending: called by awaiters as they resume.
@@ -132,8 +136,10 @@ protected:
     // destructor, while the frame holding the exception still exists.
     void report_unretrieved() noexcept;
     virtual void destroy() noexcept = 0;
-    virtual void destroy_frame() noexcept = 0;
-    std::coroutine_handle<> root_;
+    void destroy_frame() noexcept {
+        if (root_) std::exchange(root_, {}).destroy();
+    }
+    std::coroutine_handle<> root_;  // owned: the frame lives as long as the task
 
 private:
     friend struct Waiter;
@@ -147,8 +153,8 @@ private:
     AwaitNode* awaiters_ = nullptr;
     CallbackNode* callbacks_ = nullptr;  // done callbacks, linked through CallbackNode::link
     uint64_t id_;
-    std::string name_;
-    uint32_t refs_ = 1;  // the loop's registry entry
+    std::unique_ptr<std::string> name_;  // null: the default "Task-<id>" (saves 24 bytes a task)
+    uint32_t refs_ = 1;                  // the loop's registry entry
     State state_ = State::Pending;
     bool started_ = false;
     bool cancel_requested_ = false;
