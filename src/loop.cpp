@@ -92,19 +92,21 @@ void Loop::report(const char* context, std::exception_ptr e) noexcept {
 
 void Loop::register_task(detail::TaskCore* t) noexcept {
     t->reg_prev = nullptr;
-    t->reg_next = tasks_;
+    t->link = tasks_;
     if (tasks_) tasks_->reg_prev = t;
     tasks_ = t;
 }
 
 void Loop::unregister_task(detail::TaskCore* t) noexcept {
+    detail::TaskCore* next = t->reg_next();
     if (t->reg_prev) {
-        t->reg_prev->reg_next = t->reg_next;
+        t->reg_prev->link = next;
     } else if (tasks_ == t) {
-        tasks_ = t->reg_next;
+        tasks_ = next;
     }
-    if (t->reg_next) t->reg_next->reg_prev = t->reg_prev;
-    t->reg_prev = t->reg_next = nullptr;
+    if (next) next->reg_prev = t->reg_prev;
+    t->reg_prev = nullptr;
+    t->link = nullptr;
     t->release();  // the registry's reference; may free the task
 }
 
@@ -228,7 +230,7 @@ void Loop::run_ready_batch() {
 
 size_t Loop::pending_tasks() const noexcept {
     size_t n = 0;
-    for (detail::TaskCore* t = tasks_; t; t = t->reg_next) ++n;
+    for (detail::TaskCore* t = tasks_; t; t = t->reg_next()) ++n;
     return n;
 }
 
@@ -240,7 +242,7 @@ void Loop::shutdown() noexcept {
             Loop* l;
             ~Guard() { l->leave(); }
         } g{this};
-        for (detail::TaskCore* t = tasks_; t; t = t->reg_next) t->cancel();
+        for (detail::TaskCore* t = tasks_; t; t = t->reg_next()) t->cancel();
         // Each cancelled task may await further cleanup; run until the registry is empty.
         while (tasks_) run_once();
     } catch (...) {
@@ -255,7 +257,7 @@ void Loop::close() {
     // Pending tasks first, while the wheel and poller still exist for their awaiters'
     // destructors to unlink from. The registry keeps each task alive until released below.
     // The ready queue goes before the registry: it may still point at a task's start step.
-    for (detail::TaskCore* t = tasks_; t; t = t->reg_next) t->abandon();
+    for (detail::TaskCore* t = tasks_; t; t = t->reg_next()) t->abandon();
     while (!ready_.empty()) {
         std::coroutine_handle<> h;
         detail::CallbackNode* cb;

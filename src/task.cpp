@@ -12,13 +12,13 @@ namespace corio::detail {
 
 namespace {
 // Numbers default names (Task-N); per thread, since one loop per thread touches it.
-thread_local uint64_t tl_task_counter = 0;
+thread_local uint32_t tl_task_counter = 0;
 }  // namespace
 
-TaskCore::TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase* promise, std::string name)
-    : root_(root), promise_(promise), loop_(loop), id_(++tl_task_counter) {
+TaskCore::TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase& promise, std::string name)
+    : root_(root), loop_(loop), id_(++tl_task_counter) {
     if (!name.empty()) name_ = std::make_unique<std::string>(std::move(name));
-    promise_->task = this;
+    promise.task = this;
 }
 
 TaskCore::~TaskCore() {
@@ -33,10 +33,10 @@ TaskCore::~TaskCore() {
 void TaskCore::report_unretrieved() noexcept {
     // retrieved_ first: it is set for every task that finished without an exception, so the
     // common case does not touch the (cold) frame.
-    if (!retrieved_ && state_ == State::Finished && !abandoned_ && promise_->exception) {
+    if (!retrieved_ && state_ == State::Finished && !abandoned_ && promise_base().exception) {
         const char* what = "unknown exception";
         try {
-            std::rethrow_exception(promise_->exception);
+            std::rethrow_exception(promise_base().exception);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "corio: Task exception was never retrieved: %s: %s\n",
                          name().c_str(), e.what());
@@ -77,7 +77,7 @@ void TaskCore::run() {
     // line of its body, as in asyncio.
     if (cancel_requested_) {
         cancel_requested_ = false;
-        promise_->exception = std::make_exception_ptr(CancelledError());
+        promise_base().exception = std::make_exception_ptr(CancelledError());
         finish(State::Cancelled);
         return;
     }
@@ -85,13 +85,13 @@ void TaskCore::run() {
     drive(root_);
 }
 
-void TaskCore::root_finished() {
+void TaskCore::root_finished(PromiseBase& p) {
     State s = State::Finished;
-    if (!promise_->exception) {
+    if (!p.exception) {
         retrieved_ = true;  // nothing to report
     } else {
         try {
-            std::rethrow_exception(promise_->exception);
+            std::rethrow_exception(p.exception);
         } catch (const CancelledError&) {
             s = State::Cancelled;
         } catch (...) {

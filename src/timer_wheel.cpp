@@ -22,7 +22,7 @@ int64_t floor_div(int64_t a, int64_t b) {
 
 // A function object rather than a function, so std::sort inlines the comparison.
 constexpr auto fires_before = [](const TimerNode* a, const TimerNode* b) {
-    return a->deadline != b->deadline ? a->deadline < b->deadline : a->seq < b->seq;
+    return a->deadline != b->deadline ? a->deadline < b->deadline : inserted_before(a, b);
 };
 
 void push_front(TimerNode*& head, TimerNode* t) {
@@ -30,25 +30,6 @@ void push_front(TimerNode*& head, TimerNode* t) {
     t->next = head;
     if (head) head->prev = t;
     head = t;
-}
-
-// Keeps a list in (deadline, seq) order: only for the current tick's slot once it is sorted,
-// which holds one millisecond of timers and rarely gains new ones.
-void insert_sorted(TimerNode*& head, TimerNode* t) {
-    TimerNode* prev = nullptr;
-    TimerNode* at = head;
-    while (at && fires_before(at, t)) {
-        prev = at;
-        at = at->next;
-    }
-    t->prev = prev;
-    t->next = at;
-    if (at) at->prev = t;
-    if (prev) {
-        prev->next = t;
-    } else {
-        head = t;
-    }
 }
 
 void unlink(TimerNode*& head, TimerNode* t) {
@@ -107,11 +88,8 @@ void TimerWheel::place(TimerNode* t) {
     }
     int level = (std::bit_width(differ) - 1) / kSlotBits;
     int slot = static_cast<int>((tick >> (level * kSlotBits)) & (kSlots - 1));
-    if (level == 0 && tick == sorted_tick_) {
-        insert_sorted(slots_[0][slot], t);
-    } else {
-        push_front(slots_[level][slot], t);
-    }
+    push_front(slots_[level][slot], t);
+    if (level == 0 && tick == cur_min_tick_) cur_min_ = std::min(cur_min_, t->deadline);
     t->where = static_cast<uint8_t>(level);
     t->slot = static_cast<uint8_t>(slot);
     occupied_[level] |= uint64_t{1} << slot;
@@ -146,6 +124,8 @@ void TimerWheel::cancel(TimerNode* t) {
             break;
         default:
             assert(t->where < kLevels);
+            // Cancelling the noted minimum would leave next_deadline() early: forget it.
+            if (t->where == 0 && t->deadline == cur_min_) cur_min_tick_ = kNoTick;
             unlink_from_slot(t);
             break;
     }
@@ -172,44 +152,32 @@ TimerWheel::Expiration TimerWheel::next_expiration() const {
 
 void TimerWheel::expire_slot(int slot, int64_t now_ns, bool current) {
     TimerNode*& head = slots_[0][slot];
-    if (current) {
-        // The slot of the current tick is sorted once, then drained from the front: with
-        // thousands of timers in one millisecond the loop wakes on each exact deadline, and
-        // rescanning the slot at every wake-up would cost O(n^2).
-        if (sorted_tick_ != cur_) sort_slot(head);
-        while (head && head->deadline <= now_ns) {
-            TimerNode* t = head;
-            unlink(head, t);
-            append_expired(t);
-        }
-        if (!head) occupied_[0] &= ~(uint64_t{1} << slot);
-        return;
-    }
+    // One pass takes the due nodes and, for the current tick, notes the earliest deadline left
+    // (so next_deadline() need not rescan): with thousands of timers in one millisecond the
+    // loop wakes on each exact deadline, and only the few due at each wake are sorted.
+    int64_t earliest_left = INT64_MAX;
     for (TimerNode* t = head; t;) {
         TimerNode* next = t->next;
         assert(t->where == 0 && t->slot == slot);
         if (t->deadline <= now_ns) {
             unlink(head, t);
             scratch_.push_back(t);
+        } else {
+            earliest_left = std::min(earliest_left, t->deadline);
         }
         t = next;
     }
     if (!head) occupied_[0] &= ~(uint64_t{1} << slot);
+    if (current) {
+        cur_min_ = earliest_left;
+        cur_min_tick_ = cur_;
+    }
 
     // Slots hold one tick each, so sorting per slot and appending slot by slot keeps the whole
     // batch in (deadline, seq) order.
     std::sort(scratch_.begin(), scratch_.end(), fires_before);
     for (TimerNode* t : scratch_) append_expired(t);
     scratch_.clear();
-}
-
-void TimerWheel::sort_slot(TimerNode*& head) {
-    for (TimerNode* t = head; t; t = t->next) scratch_.push_back(t);
-    std::sort(scratch_.begin(), scratch_.end(), fires_before);
-    head = nullptr;
-    for (size_t i = scratch_.size(); i-- > 0;) push_front(head, scratch_[i]);
-    scratch_.clear();
-    sorted_tick_ = cur_;
 }
 
 void TimerWheel::append_expired(TimerNode* t) {
@@ -294,7 +262,7 @@ int64_t TimerWheel::next_deadline() const {
     // The current tick's slot is scanned for the exact minimum so the loop's poll timeout ends on
     // the deadline itself; such slots hold at most the timers of one millisecond.
     if (const TimerNode* t = slots_[0][cur_ & (kSlots - 1)]) {
-        if (sorted_tick_ == cur_) return t->deadline;
+        if (cur_min_tick_ == cur_) return cur_min_;
         int64_t earliest = t->deadline;
         for (t = t->next; t; t = t->next) earliest = std::min(earliest, t->deadline);
         return earliest;

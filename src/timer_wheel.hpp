@@ -35,8 +35,8 @@
 //    current tick; all other pending timers are in later slots or in the overflow list.
 //  - The expired queue is in firing order: each advance() appends its batch sorted by
 //    (deadline, seq).
-//  - When sorted_tick_ == the current tick, that tick's level-0 slot is in (deadline, seq)
-//    order, so partial expiry pops from its front and next_deadline() reads its head.
+//  - When cur_min_tick_ == the current tick, cur_min_ is <= every deadline in that tick's
+//    level-0 slot, so next_deadline() reads it instead of scanning the slot.
 #pragma once
 
 #include <cstddef>
@@ -94,7 +94,6 @@ private:
     Expiration next_expiration() const;
     // Moves the due nodes of a level-0 slot; `current`: the slot of the position's own tick.
     void expire_slot(int slot, int64_t now_ns, bool current);
-    void sort_slot(TimerNode*& head);  // sorts the current tick's slot; sets sorted_tick_
     void append_expired(TimerNode* t);
     void cascade(int level, int slot);
     void reinsert_overflow();
@@ -110,10 +109,12 @@ private:
     int64_t position_;
     int64_t base_tick_;  // absolute tick of the constructor's position; relative tick 0
     uint64_t cur_ = 0;   // relative tick of position_
-    // The tick whose level-0 slot is kept in (deadline, seq) order (kNoTick: none). Set when
-    // the position first stops inside a tick; stale (harmless) once the position moves on.
-    uint64_t sorted_tick_ = kNoTick;
-    uint64_t next_seq_ = 0;
+    // A lower bound on the deadlines left in the level-0 slot of tick cur_min_tick_ (kNoTick:
+    // none), noted by the last partial expiry of that slot, lowered by insertions into it and
+    // forgotten when the timer holding it is cancelled, so it is always the exact minimum.
+    int64_t cur_min_ = INT64_MAX;
+    uint64_t cur_min_tick_ = kNoTick;
+    uint32_t next_seq_ = 0;
     size_t size_ = 0;
 };
 

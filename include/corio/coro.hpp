@@ -30,7 +30,7 @@ struct FinalAwaiter {
         if (p.continuation) {
             transfer(p.continuation);
         } else if (p.task) {
-            p.task->root_finished();
+            p.task->root_finished(p);
         }
     }
     void await_resume() const noexcept {}

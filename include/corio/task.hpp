@@ -27,7 +27,7 @@ template <class T>
 class TaskState final : public TaskCore {
 public:
     TaskState(Loop* loop, Coro<T> coro, std::string name)
-        : TaskCore(loop, coro.handle(), &coro.handle().promise(), std::move(name)) {
+        : TaskCore(loop, coro.handle(), coro.handle().promise(), std::move(name)) {
         coro.release();
     }
 
@@ -38,6 +38,7 @@ public:
 private:
     ~TaskState() override { report_unretrieved(); }
     void destroy() noexcept override { delete this; }
+    PromiseBase& promise_base() noexcept override { return promise(); }
 };
 
 // Awaiting a task from inside another task: park on our own task so cancelling us cancels

@@ -14,15 +14,19 @@ namespace corio {
 
 namespace detail {
 
+// Sleeping costs a frame 64 bytes: the timer node, the parking hook and the handle. The loop is
+// found through the task (or, outside any task, as the running loop), not stored.
 class SleepAwaiter : TimerNode, Waiter {
 public:
-    // The delay waits in `deadline` until await_suspend turns it into a deadline: a sleeping
-    // frame carries no field it does not need.
+    // The delay waits in `deadline` until await_suspend turns it into a deadline.
     explicit SleepAwaiter(int64_t delay_ns) { deadline = delay_ns; }
     SleepAwaiter(const SleepAwaiter&) = delete;
     SleepAwaiter& operator=(const SleepAwaiter&) = delete;
     ~SleepAwaiter() {
-        if (TimerNode::linked()) loop_->cancel_timer(this);
+        // Still armed only when the frame is destroyed mid-sleep (a loop closing).
+        if (TimerNode::linked()) {
+            if (Loop* loop = task ? task->loop() : Loop::running()) loop->cancel_timer(this);
+        }
         unpark();
     }
 
@@ -30,26 +34,29 @@ public:
     template <class P>
     void await_suspend(std::coroutine_handle<P> h) {
         handle_ = h;
-        loop_ = &Loop::current();
+        TaskCore* t = task_of(h);
+        Loop& loop = t ? *t->loop() : Loop::current();
         if (deadline <= 0) {
             // sleep(0) yields once: to the back of the ready queue.
             on_cancel = [](Waiter*) {};
-            loop_->schedule(h);
+            loop.schedule(h);
         } else {
-            deadline += loop_->now_ns();
+            deadline += loop.now_ns();
             fire = [](TimerNode* n) {
                 auto* self = static_cast<SleepAwaiter*>(n);
                 self->unpark();
-                self->loop_->schedule(self->handle_);
+                // Timers fire inside the loop's poll phase, so the running loop is theirs.
+                Loop::running()->schedule(self->handle_);
             };
             on_cancel = [](Waiter* w) {
                 auto* self = static_cast<SleepAwaiter*>(w);
-                self->loop_->cancel_timer(self);
-                self->loop_->schedule(self->handle_);
+                Loop* loop = self->task->loop();
+                loop->cancel_timer(self);
+                loop->schedule(self->handle_);
             };
-            loop_->add_timer(this);
+            loop.add_timer(this);
         }
-        if (TaskCore* t = task_of(h)) t->park(this);
+        if (t) t->park(this);
     }
     void await_resume() {
         unpark();
@@ -57,7 +64,6 @@ public:
     }
 
 private:
-    Loop* loop_ = nullptr;
     std::coroutine_handle<> handle_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "corio/clock.hpp"
 #include "corio/detail/callback.hpp"
+#include "corio/detail/frame_pool.hpp"
 #include "corio/detail/timer_node.hpp"
 
 namespace corio {
@@ -22,6 +23,8 @@ namespace detail {
 class TimerCallbackBase : public TimerNode, public CallbackNode {
 public:
     TimerCallbackBase() { fire = &TimerCallbackBase::on_fire; }
+    static void* operator new(size_t n) { return frame_alloc(n); }
+    static void operator delete(void* p, size_t n) noexcept { frame_free(p, n); }
     static bool owns(const TimerNode* n) noexcept { return n->fire == &TimerCallbackBase::on_fire; }
     TimerCallbackBase(const TimerCallbackBase&) = delete;
     TimerCallbackBase& operator=(const TimerCallbackBase&) = delete;

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "corio/detail/frame_pool.hpp"
+
 namespace corio::detail {
 
 // run() or drop() is called exactly once; each decides what happens to the node (a one-shot
@@ -25,6 +27,8 @@ template <class F>
 class OwnedCallback final : public CallbackNode {
 public:
     explicit OwnedCallback(F f) : f_(std::move(f)) {}
+    static void* operator new(size_t n) { return frame_alloc(n); }
+    static void operator delete(void* p, size_t n) noexcept { frame_free(p, n); }
     void run() override {
         struct Deleter {
             OwnedCallback* self;

@@ -61,7 +61,7 @@ class TaskCore : public CallbackNode {
 public:
     enum class State : uint8_t { Pending, Finished, Cancelled };
 
-    explicit TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase* promise,
+    explicit TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase& promise,
                       std::string name);
     static void* operator new(size_t n) { return frame_alloc(n); }
     static void operator delete(void* p, size_t n) noexcept { frame_free(p, n); }
@@ -101,7 +101,7 @@ public:
     std::exception_ptr take_exception() {
         retrieved_ = true;
         if (abandoned_) return abandoned_error();
-        return promise_->exception;
+        return promise_base().exception;
     }
 
     // Awaiters of this task: intrusive, so awaiting allocates nothing.
@@ -115,8 +115,8 @@ public:
     void remove_awaiter(AwaitNode* n);
     void add_done_callback(CallbackNode* cb);
 
-    // Called from the root coroutine's final_suspend.
-    void root_finished();
+    // Called from the root coroutine's final_suspend, with that coroutine's promise.
+    void root_finished(PromiseBase& p);
     // Called by the loop when it closes with this task still pending: destroys the frame
     // chain without resuming it (awaiters unlink themselves on the way) and marks the task
     // cancelled.
@@ -126,9 +126,10 @@ public:
     void run() override;
     void drop() override {}
 
-    // The loop's registry of pending tasks (links owned by the loop).
+    // The loop's registry of pending tasks (links owned by the loop). The forward link is
+    // CallbackNode::link, which no other list uses for a task.
     TaskCore* reg_prev = nullptr;
-    TaskCore* reg_next = nullptr;
+    TaskCore* reg_next() const noexcept { return static_cast<TaskCore*>(link); }
 
 protected:
     virtual ~TaskCore();
@@ -136,6 +137,7 @@ protected:
     // destructor, while the frame holding the exception still exists.
     void report_unretrieved() noexcept;
     virtual void destroy() noexcept = 0;
+    virtual PromiseBase& promise_base() noexcept = 0;  // only while the frame exists
     void destroy_frame() noexcept {
         if (root_) std::exchange(root_, {}).destroy();
     }
@@ -147,19 +149,19 @@ private:
     static std::exception_ptr abandoned_error();
     void finish(State s);
 
-    PromiseBase* promise_;
+    // Laid out to keep a task state at 88 bytes: every idle task pays for each field.
     Loop* loop_;
     Waiter* waiting_on_ = nullptr;
     AwaitNode* awaiters_ = nullptr;
     CallbackNode* callbacks_ = nullptr;  // done callbacks, linked through CallbackNode::link
-    uint64_t id_;
     std::unique_ptr<std::string> name_;  // null: the default "Task-<id>" (saves 24 bytes a task)
+    uint32_t id_;                        // per-thread counter for default names; wraps
     uint32_t refs_ = 1;                  // the loop's registry entry
     State state_ = State::Pending;
     bool started_ = false;
     bool cancel_requested_ = false;
     bool retrieved_ = false;
-    bool abandoned_ = false;  // frame destroyed by loop close; promise_ no longer valid
+    bool abandoned_ = false;  // frame destroyed by loop close: no promise any more
 };
 
 inline void Waiter::unpark() {

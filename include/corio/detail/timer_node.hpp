@@ -7,7 +7,7 @@
 namespace corio::detail {
 
 // An intrusive timer. The owner (an awaiter in a coroutine frame, or a heap callback) embeds it
-// and must cancel it before destroying it if it is still linked. 48 bytes.
+// and must cancel it before destroying it if it is still linked. 40 bytes.
 struct TimerNode {
     // Values of `where` besides a level number 0..5.
     static constexpr uint8_t kOverflow = 6;
@@ -17,14 +17,21 @@ struct TimerNode {
     TimerNode* prev = nullptr;  // intrusive links (slot list, overflow list or expired queue)
     TimerNode* next = nullptr;
     int64_t deadline = 0;                // absolute, nanoseconds on the loop clock
-    uint64_t seq = 0;                    // set by insert(): insertion order, breaks deadline ties
     void (*fire)(TimerNode*) = nullptr;  // called by the loop after pop_expired(); not by the wheel
-    uint8_t where = kUnlinked;           // level 0..5, kOverflow, kExpired or kUnlinked
-    uint8_t slot = 0;                    // slot index within the level when where <= 5
+    // Set by insert(): insertion order, breaks deadline ties. 32 bits compared with wrap-around
+    // (serial-number arithmetic), which is exact while armed timers span < 2^31 insertions.
+    uint32_t seq = 0;
+    uint8_t where = kUnlinked;  // level 0..5, kOverflow, kExpired or kUnlinked
+    uint8_t slot = 0;           // slot index within the level when where <= 5
 
     bool linked() const { return where != kUnlinked; }  // in the wheel or in its expired queue
 };
-// Awaiters embed a node in every coroutine frame that sleeps; keep it to six words.
-static_assert(sizeof(void*) != 8 || sizeof(TimerNode) <= 48);
+// Awaiters embed a node in every coroutine frame that sleeps; keep it to five words.
+static_assert(sizeof(void*) != 8 || sizeof(TimerNode) <= 40);
+
+// True when a was inserted before b (seq compared with wrap-around).
+inline bool inserted_before(const TimerNode* a, const TimerNode* b) {
+    return static_cast<int32_t>(a->seq - b->seq) < 0;
+}
 
 }  // namespace corio::detail
