@@ -1,34 +1,109 @@
-// Gives a thread's pooled frames back to the allocator when the thread exits (see
-// include/corio/detail/frame_pool.hpp for why the pool itself has no destructor).
+// The slow paths of the frame pool (include/corio/detail/frame_pool.hpp): reserving the region,
+// carving chunks, the orphan pool shared between threads, and the reaper at thread exit.
 #include "corio/detail/frame_pool.hpp"
+
+#include <sys/mman.h>
+
+#include <mutex>
 
 namespace corio::detail {
 
 namespace {
 
+constexpr size_t kRegionBytes = size_t{256} << 20;  // address space only, touched on use
+constexpr size_t kChunkBytes = size_t{64} << 10;
+
+std::once_flag region_once;
+std::atomic<char*> region_next{nullptr};
+
+std::mutex orphans_mu;
+FramePool::Block* orphans[FramePool::kClasses];  // guarded by orphans_mu
+std::atomic<bool> orphans_any{false};
+
+void reserve_region() {
+    void* p = mmap(nullptr, kRegionBytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return;  // no region: every block comes from operator new
+    auto* base = static_cast<char*>(p);
+    region_next.store(base, std::memory_order_relaxed);
+    frame_region_end.store(base + kRegionBytes, std::memory_order_release);
+    frame_region_base.store(base, std::memory_order_release);
+}
+
+void push_orphan(FramePool::Block* b, size_t cls) {
+    b->next = orphans[cls];
+    orphans[cls] = b;
+}
+
 struct Reaper {
     ~Reaper() {
         FramePool& p = tl_frame_pool;
+        std::lock_guard<std::mutex> g(orphans_mu);
         for (size_t c = 0; c < FramePool::kClasses; ++c) {
             while (FramePool::Block* b = p.heads[c]) {
                 p.heads[c] = b->next;
-                ::operator delete(b, c* FramePool::kGranule);
+                push_orphan(b, c);
             }
-            p.counts[c] = 0;
         }
-        // A frame freed after this (by another thread-exit destructor) goes straight back to
-        // the allocator instead of re-arming a reaper that would never run.
-        p.reaper_armed = true;
-        for (size_t c = 0; c < FramePool::kClasses; ++c) p.counts[c] = UINT32_MAX;
+        // The rest of the chunk is carved into the smallest class rather than lost.
+        size_t unit = FramePool::kGranule * 8;
+        while (p.bump && p.bump + unit <= p.bump_end) {
+            push_orphan(reinterpret_cast<FramePool::Block*>(p.bump), 8);
+            p.bump += unit;
+        }
+        p.bump = p.bump_end = nullptr;
+        p.dead = true;
+        orphans_any.store(true, std::memory_order_relaxed);
     }
 };
 
-}  // namespace
-
-void arm_frame_pool_reaper() noexcept {
+void arm_reaper(FramePool& p) {
     static thread_local Reaper reaper;
     (void)&reaper;
-    tl_frame_pool.reaper_armed = true;
+    p.reaper_armed = true;
+}
+
+}  // namespace
+
+void* frame_alloc_slow(size_t cls) {
+    FramePool& p = tl_frame_pool;
+    const size_t size = cls * FramePool::kGranule;
+    if (p.dead) return ::operator new(size);
+    if (!p.reaper_armed) arm_reaper(p);
+    if (orphans_any.load(std::memory_order_relaxed)) {
+        std::lock_guard<std::mutex> g(orphans_mu);
+        if (FramePool::Block* b = orphans[cls]) {
+            orphans[cls] = b->next;
+            return b;
+        }
+    }
+    if (p.bump + size > p.bump_end || !p.bump) {
+        std::call_once(region_once, reserve_region);
+        char* end = frame_region_end.load(std::memory_order_acquire);
+        if (!end) return ::operator new(size);  // no region
+        char* chunk = region_next.fetch_add(kChunkBytes, std::memory_order_relaxed);
+        if (chunk + kChunkBytes > end) return ::operator new(size);  // region full
+        p.bump = chunk;
+        p.bump_end = chunk + kChunkBytes;
+    }
+    void* b = p.bump;
+    p.bump += size;
+    return b;
+}
+
+void frame_free_slow(void* ptr, size_t cls) noexcept {
+    FramePool& p = tl_frame_pool;
+    if (!p.dead) {
+        // First free on a thread that never allocated: arm its reaper, then keep the block.
+        arm_reaper(p);
+        auto* b = static_cast<FramePool::Block*>(ptr);
+        b->next = p.heads[cls];
+        p.heads[cls] = b;
+        return;
+    }
+    std::lock_guard<std::mutex> g(orphans_mu);
+    push_orphan(static_cast<FramePool::Block*>(ptr), cls);
+    orphans_any.store(true, std::memory_order_relaxed);
 }
 
 }  // namespace corio::detail

@@ -15,7 +15,8 @@ namespace {
 thread_local uint32_t tl_task_counter = 0;
 }  // namespace
 
-TaskCore::TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase& promise, std::string name)
+TaskCore::TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase& promise,
+                   std::string&& name)
     : root_(root), loop_(loop), id_(++tl_task_counter) {
     if (!name.empty()) name_ = std::make_unique<std::string>(std::move(name));
     promise.task = this;

@@ -26,7 +26,7 @@ namespace detail {
 template <class T>
 class TaskState final : public TaskCore {
 public:
-    TaskState(Loop* loop, Coro<T> coro, std::string name)
+    TaskState(Loop* loop, Coro<T>& coro, std::string&& name)
         : TaskCore(loop, coro.handle(), coro.handle().promise(), std::move(name)) {
         coro.release();
     }
@@ -172,7 +172,7 @@ template <class T>
 Task<T> Loop::create_task(Coro<T> coro, std::string name) {
     if (closed_) throw Error("create_task on a closed loop");
     if (!coro.valid()) throw InvalidStateError("create_task of an empty Coro");
-    auto* s = new detail::TaskState<T>(this, std::move(coro), std::move(name));
+    auto* s = new detail::TaskState<T>(this, coro, std::move(name));
     s->add_ref();  // the handle we return; the initial reference is the loop's registry entry
     register_task(s);
     schedule(s);

@@ -1,14 +1,18 @@
-// Recycling of coroutine frames and task states: per-thread free lists by 16-byte size class,
-// so that once a program has warmed up, spawning a task costs a pop and finishing one a push
-// instead of two trips through malloc. Used by Coro's promise and by TaskCore.
+// Recycling of coroutine frames, task states and callbacks: per-thread free lists by 8-byte
+// size class, fed from one process-wide region of address space. Once a program has warmed up,
+// spawning a task costs a pop and finishing one a push; blocks carry no malloc header, which is
+// a third of an idle task's memory at these sizes.
 //
-// Invariants: a block on the list of class c was allocated with exactly c * 16 bytes; each list
-// holds at most kMaxCachedBytes / (c * 16) blocks, so a burst of a million tasks does not pin
-// its peak memory forever; blocks may be freed on another thread than the one that allocated
-// them (they then join that thread's lists). Under ASan/TSan the pool is off, so the sanitizers
-// see every frame's real lifetime.
+// Invariants: every pooled block lies in the region [region_base, region_end) and was carved
+// for exactly its class's size; blocks outside the region (region full or absent, or bigger
+// than the largest class) come from operator new and go straight back to operator delete.
+// Region blocks are never unmapped, so a block may be freed on any thread at any time (it then
+// joins that thread's lists); a thread's lists go to a shared orphan pool when it exits. The
+// region bounds what is retained: at most kRegionBytes of peak task memory stay for reuse.
+// Under ASan/TSan the pool is off, so the sanitizers see every frame's real lifetime.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -22,21 +26,32 @@
 namespace corio::detail {
 
 struct FramePool {
-    static constexpr size_t kGranule = 16;
-    static constexpr size_t kClasses = 64;  // blocks up to 1 KiB are pooled
-    static constexpr size_t kMaxCachedBytes = 64u << 20;
+    static constexpr size_t kGranule = 8;
+    static constexpr size_t kClasses = 129;  // blocks up to 1 KiB are pooled
     struct Block {
         Block* next;
     };
     Block* heads[kClasses];
-    uint32_t counts[kClasses];
+    char* bump;  // the thread's current chunk of the region: [bump, bump_end) is uncarved
+    char* bump_end;
     bool reaper_armed;
+    bool dead;  // the thread is exiting: frees go to the shared orphan pool
 };
 
-// Trivially destructible so the hot path pays no TLS guard; the lists are given back at thread
-// exit by a reaper armed on the first push (frame_pool.cpp).
+// Trivially destructible so the hot path pays no TLS guard; the reaper (frame_pool.cpp) hands
+// the lists over at thread exit.
 inline thread_local FramePool tl_frame_pool{};
-void arm_frame_pool_reaper() noexcept;
+inline std::atomic<char*> frame_region_base{nullptr};
+inline std::atomic<char*> frame_region_end{nullptr};
+
+void* frame_alloc_slow(size_t cls);
+void frame_free_slow(void* p, size_t cls) noexcept;
+
+inline bool in_frame_region(const void* p) noexcept {
+    auto* c = static_cast<const char*>(p);
+    return c >= frame_region_base.load(std::memory_order_acquire) &&
+           c < frame_region_end.load(std::memory_order_acquire);
+}
 
 inline void* frame_alloc(size_t n) {
 #if CORIO_FRAME_POOL
@@ -45,10 +60,9 @@ inline void* frame_alloc(size_t n) {
         FramePool& p = tl_frame_pool;
         if (FramePool::Block* b = p.heads[c]) {
             p.heads[c] = b->next;
-            --p.counts[c];
             return b;
         }
-        return ::operator new(c* FramePool::kGranule);
+        return frame_alloc_slow(c);
     }
 #endif
     return ::operator new(n);
@@ -57,21 +71,20 @@ inline void* frame_alloc(size_t n) {
 inline void frame_free(void* ptr, size_t n) noexcept {
 #if CORIO_FRAME_POOL
     size_t c = (n + FramePool::kGranule - 1) / FramePool::kGranule;
-    if (c < FramePool::kClasses) {
+    if (c < FramePool::kClasses && in_frame_region(ptr)) {
         FramePool& p = tl_frame_pool;
-        if (p.counts[c] < FramePool::kMaxCachedBytes / (c * FramePool::kGranule)) {
-            if (!p.reaper_armed) arm_frame_pool_reaper();
+        if (p.reaper_armed && !p.dead) {
             auto* b = static_cast<FramePool::Block*>(ptr);
             b->next = p.heads[c];
             p.heads[c] = b;
-            ++p.counts[c];
             return;
         }
-        ::operator delete(ptr, c* FramePool::kGranule);
+        frame_free_slow(ptr, c);
         return;
     }
 #endif
-    ::operator delete(ptr, n);
+    (void)n;
+    ::operator delete(ptr);  // unsized: a pooled class may have been rounded up from n
 }
 
 }  // namespace corio::detail

@@ -62,7 +62,7 @@ public:
     enum class State : uint8_t { Pending, Finished, Cancelled };
 
     explicit TaskCore(Loop* loop, std::coroutine_handle<> root, PromiseBase& promise,
-                      std::string name);
+                      std::string&& name);
     static void* operator new(size_t n) { return frame_alloc(n); }
     static void operator delete(void* p, size_t n) noexcept { frame_free(p, n); }
     TaskCore(const TaskCore&) = delete;
