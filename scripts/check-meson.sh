@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Meson cannot glob, so meson.build lists the library sources, tools and tests by hand; this
+# fails (and names them) when a file the Makefile would build is missing from meson.build.
+set -u
+cd "$(dirname "$0")/.."
+missing=0
+for f in src/*.cpp src/*/*.cpp tools/*/*.cpp; do
+  [ -e "$f" ] || continue
+  case "$f" in src/poller_kqueue.cpp | src/poller_epoll.cpp) continue ;; esac
+  if ! grep -q "'$f'" meson.build; then
+    echo "meson.build does not list $f"
+    missing=1
+  fi
+done
+for f in tests/test_*.cpp; do
+  name=$(basename "$f" .cpp)
+  if ! grep -q "'$name'" meson.build; then
+    echo "meson.build does not list the test $name"
+    missing=1
+  fi
+done
+exit $missing
