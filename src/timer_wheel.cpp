@@ -11,9 +11,6 @@ namespace corio::detail {
 
 namespace {
 
-constexpr int kTopBits = 36;  // 6 levels x 6 bits: ticks that differ above this go to overflow
-constexpr uint64_t kBlockMask = (uint64_t{1} << kTopBits) - 1;
-
 // Floor division, so a negative deadline maps to the tick that contains it.
 int64_t floor_div(int64_t a, int64_t b) {
     int64_t q = a / b;
@@ -43,6 +40,8 @@ void unlink(TimerNode*& head, TimerNode* t) {
     t->prev = t->next = nullptr;
 }
 
+constexpr uint64_t bit(int i) { return uint64_t{1} << i; }
+
 }  // namespace
 
 TimerWheel::TimerWheel(int64_t now_ns)
@@ -59,7 +58,8 @@ TimerWheel::~TimerWheel() {
             t = next;
         }
     };
-    for (auto& level : slots_) {
+    for (TimerNode* head : level0_) release(head);
+    for (auto& level : upper_) {
         for (TimerNode* head : level) release(head);
     }
     release(overflow_);
@@ -78,27 +78,51 @@ int64_t TimerWheel::ns_of(uint64_t tick) const {
 }
 
 void TimerWheel::place(TimerNode* t) {
-    uint64_t tick = tick_of(t->deadline);
-    uint64_t differ = (cur_ ^ tick) | (kSlots - 1);
-    if (differ > kBlockMask) {
+    const uint64_t tick = tick_of(t->deadline);
+    if (tick - cur_ < kLevel0Slots) {
+        const int slot = static_cast<int>(tick & (kLevel0Slots - 1));
+        push_front(level0_[slot], t);
+        level0_occupied_[slot / kWordBits] |= bit(slot % kWordBits);
+        level0_summary_ |= bit(slot / kWordBits);
+        if (tick == cur_min_tick_) cur_min_ = std::min(cur_min_, t->deadline);
+        t->where = 0;
+        t->slot = static_cast<uint16_t>(slot);
+        return;
+    }
+    const uint64_t differ = cur_ ^ tick;
+    if (differ >> kTopBits) {
         push_front(overflow_, t);
         t->where = TimerNode::kOverflow;
         overflow_min_ = std::min(overflow_min_, tick);
         return;
     }
-    int level = (std::bit_width(differ) - 1) / kSlotBits;
-    int slot = static_cast<int>((tick >> (level * kSlotBits)) & (kSlots - 1));
-    push_front(slots_[level][slot], t);
-    if (level == 0 && tick == cur_min_tick_) cur_min_ = std::min(cur_min_, t->deadline);
+    // t - c >= 4096 means they differ above bit 11: the highest such bit picks level 1..4.
+    const int level = (std::bit_width(differ) - 1 - kLevel0Bits) / kSlotBits + 1;
+    assert(level >= 1 && level < kLevels);
+    const int slot = static_cast<int>((tick >> level_shift(level)) & (kSlots - 1));
+    push_front(upper_[level - 1][slot], t);
+    upper_occupied_[level - 1] |= bit(slot);
     t->where = static_cast<uint8_t>(level);
-    t->slot = static_cast<uint8_t>(slot);
-    occupied_[level] |= uint64_t{1} << slot;
+    t->slot = static_cast<uint16_t>(slot);
+}
+
+void TimerWheel::clear_level0_bit(int slot) {
+    uint64_t& word = level0_occupied_[slot / kWordBits];
+    word &= ~bit(slot % kWordBits);
+    if (!word) level0_summary_ &= ~bit(slot / kWordBits);
 }
 
 void TimerWheel::unlink_from_slot(TimerNode* t) {
-    TimerNode*& head = slots_[t->where][t->slot];
-    unlink(head, t);
-    if (!head) occupied_[t->where] &= ~(uint64_t{1} << t->slot);
+    // Decided from the node's own links, so cancelling a node in mid-list does not load its
+    // slot's head: the 32 KiB of level-0 heads alone would fill L1.
+    const bool last = !t->prev && !t->next;
+    if (t->where == 0) {
+        unlink(level0_[t->slot], t);
+        if (last) clear_level0_bit(t->slot);
+        return;
+    }
+    unlink(upper_[t->where - 1][t->slot], t);
+    if (last) upper_occupied_[t->where - 1] &= ~bit(t->slot);
 }
 
 void TimerWheel::insert(TimerNode* t) {
@@ -134,31 +158,60 @@ void TimerWheel::cancel(TimerNode* t) {
     --size_;
 }
 
-TimerWheel::Expiration TimerWheel::next_expiration() const {
-    for (int level = 0; level < kLevels; ++level) {
-        int shift = level * kSlotBits;
-        int current = static_cast<int>((cur_ >> shift) & (kSlots - 1));
-        // Above level 0 the slot holding the position has always been cascaded already.
-        assert(level == 0 || !(occupied_[level] & (uint64_t{1} << current)));
-        uint64_t ahead = occupied_[level] & (~uint64_t{0} << current);
-        if (ahead) {
-            int slot = std::countr_zero(ahead);
-            uint64_t level_start = cur_ & ~((uint64_t{1} << (shift + kSlotBits)) - 1);
-            return {level, slot, level_start | (static_cast<uint64_t>(slot) << shift)};
-        }
-    }
-    return {-1, 0, 0};
+int TimerWheel::next_level0_slot(int from) const {
+    const int w = from / kWordBits;
+    const uint64_t word = level0_occupied_[w] & (~uint64_t{0} << (from % kWordBits));
+    if (word) return w * kWordBits + std::countr_zero(word);
+    // Two shifts, so that w == 63 leaves no later word instead of shifting by 64.
+    const uint64_t later = level0_summary_ & ((~uint64_t{0} << w) << 1);
+    if (!later) return -1;
+    const int next = std::countr_zero(later);
+    return next * kWordBits + std::countr_zero(level0_occupied_[next]);
 }
 
-void TimerWheel::expire_slot(int slot, int64_t now_ns, bool current) {
-    TimerNode*& head = slots_[0][slot];
+TimerWheel::Expiration TimerWheel::next_expiration() const {
+    Expiration best{-1, 0, kNoTick};
+    if (level0_summary_) {
+        const int current = static_cast<int>(cur_ & (kLevel0Slots - 1));
+        const uint64_t block = cur_ - static_cast<uint64_t>(current);
+        int slot = next_level0_slot(current);
+        // Still in c's 4096-block: every upper slot and overflow block starts after it.
+        if (slot >= 0) return {0, slot, block + static_cast<uint64_t>(slot)};
+        // Only slots that wrapped into the next block are left; an upper slot or the overflow
+        // list may start at or before them.
+        slot = next_level0_slot(0);
+        assert(slot >= 0 && slot < current);
+        best = {0, slot, block + kLevel0Slots + static_cast<uint64_t>(slot)};
+    }
+    for (int level = 1; level < kLevels; ++level) {
+        const uint64_t occupied = upper_occupied_[level - 1];
+        if (!occupied) continue;
+        const int shift = level_shift(level);
+        const int current = static_cast<int>((cur_ >> shift) & (kSlots - 1));
+        // Slots at or before the position's have been cascaded already. (Two shifts, as above.)
+        assert(!(occupied & ((uint64_t{1} << current << 1) - 1)));
+        const int slot = std::countr_zero(occupied);
+        const uint64_t level_start = cur_ & ~((uint64_t{1} << level_shift(level + 1)) - 1);
+        const uint64_t start = level_start | (static_cast<uint64_t>(slot) << shift);
+        if (start <= best.start) best = {level, slot, start};
+        break;  // higher levels start later still
+    }
+    if (overflow_) {
+        const uint64_t start = overflow_min_ & ~((uint64_t{1} << kTopBits) - 1);
+        if (start <= best.start) best = {kOverflowLevel, 0, start};
+    }
+    return best;
+}
+
+void TimerWheel::expire_slot(int slot, uint64_t tick, int64_t now_ns, bool current) {
+    TimerNode*& head = level0_[slot];
     // One pass takes the due nodes and, for the current tick, notes the earliest deadline left
     // (so next_deadline() need not rescan): with thousands of timers in one millisecond the
     // loop wakes on each exact deadline, and only the few due at each wake are sorted.
     int64_t earliest_left = INT64_MAX;
     for (TimerNode* t = head; t;) {
         TimerNode* next = t->next;
-        assert(t->where == 0 && t->slot == slot);
+        assert(t->where == 0 && t->slot == slot && tick_of(t->deadline) == tick);
         if (t->deadline <= now_ns) {
             unlink(head, t);
             scratch_.push_back(t);
@@ -167,10 +220,10 @@ void TimerWheel::expire_slot(int slot, int64_t now_ns, bool current) {
         }
         t = next;
     }
-    if (!head) occupied_[0] &= ~(uint64_t{1} << slot);
+    if (!head) clear_level0_bit(slot);
     if (current) {
         cur_min_ = earliest_left;
-        cur_min_tick_ = cur_;
+        cur_min_tick_ = tick;
     }
 
     // Slots hold one tick each, so sorting per slot and appending slot by slot keeps the whole
@@ -193,14 +246,15 @@ void TimerWheel::append_expired(TimerNode* t) {
 }
 
 void TimerWheel::cascade(int level, int slot) {
-    TimerNode* t = slots_[level][slot];
-    slots_[level][slot] = nullptr;
-    occupied_[level] &= ~(uint64_t{1} << slot);
+    TimerNode* t = upper_[level - 1][slot];
+    upper_[level - 1][slot] = nullptr;
+    upper_occupied_[level - 1] &= ~bit(slot);
     while (t) {
         TimerNode* next = t->next;
         assert(t->where == level && t->slot == slot);
         place(t);
         assert(t->where < level);
+        ++cascaded_;
         t = next;
     }
 }
@@ -212,6 +266,7 @@ void TimerWheel::reinsert_overflow() {
     while (t) {
         TimerNode* next = t->next;
         place(t);
+        ++cascaded_;
         t = next;
     }
 }
@@ -224,22 +279,19 @@ void TimerWheel::advance(int64_t now_ns) {
     // bit scans, so the cost does not depend on how far the position jumps.
     for (;;) {
         Expiration e = next_expiration();
-        if (e.level < 0) {
-            if (!overflow_) break;
-            uint64_t block = overflow_min_ & ~kBlockMask;
-            assert(block > cur_);
-            if (block > target) break;
-            cur_ = block;
+        if (e.level < 0 || e.start > target) break;
+        // Only a level-0 slot can start at the position itself; the others lie ahead of it.
+        assert(e.level == 0 ? e.start >= cur_ : e.start > cur_);
+        cur_ = e.start;
+        if (e.level == kOverflowLevel) {
             reinsert_overflow();
             continue;
         }
-        if (e.start > target) break;
-        cur_ = e.start;
         if (e.level > 0) {
             cascade(e.level, e.slot);
             continue;
         }
-        expire_slot(e.slot, position_, e.start == target);
+        expire_slot(e.slot, e.start, position_, e.start == target);
         // The target tick's slot keeps its not-yet-due timers; looking again would find it.
         if (e.start == target) break;
     }
@@ -261,29 +313,61 @@ TimerNode* TimerWheel::pop_expired() {
 int64_t TimerWheel::next_deadline() const {
     // The current tick's slot is scanned for the exact minimum so the loop's poll timeout ends on
     // the deadline itself; such slots hold at most the timers of one millisecond.
-    if (const TimerNode* t = slots_[0][cur_ & (kSlots - 1)]) {
+    if (const TimerNode* t = level0_[cur_ & (kLevel0Slots - 1)]) {
         if (cur_min_tick_ == cur_) return cur_min_;
         int64_t earliest = t->deadline;
         for (t = t->next; t; t = t->next) earliest = std::min(earliest, t->deadline);
         return earliest;
     }
     Expiration e = next_expiration();
-    if (e.level >= 0) return ns_of(e.start);
-    if (overflow_) return ns_of(overflow_min_ & ~kBlockMask);
-    return INT64_MAX;
+    return e.level < 0 ? INT64_MAX : ns_of(e.start);
 }
 
 void TimerWheel::check_invariants() const {
 #ifndef NDEBUG
-    // Cheap enough to run after every advance(): one pass over the slot heads, not the timers.
-    for (int level = 0; level < kLevels; ++level) {
+    // Runs after every advance(), so it visits slot heads, not timers, and not all 4096 level-0
+    // heads each time: every occupied slot is checked, and the slots whose bit is clear are
+    // checked for the current tick's 64-slot word and for one more word in turn, so a list
+    // left behind a cleared bit is caught within 64 advances.
+    auto check_level0_head = [&](int slot) {
+        const TimerNode* head = level0_[slot];
+        const bool occupied = level0_occupied_[slot / kWordBits] >> (slot % kWordBits) & 1;
+        assert((head != nullptr) == occupied);
+        if (!head) return;
+        assert(head->prev == nullptr && head->where == 0 && head->slot == slot);
+        const uint64_t tick = tick_of(head->deadline);
+        assert(tick - cur_ < kLevel0Slots);
+        assert(static_cast<int>(tick & (kLevel0Slots - 1)) == slot);
+    };
+    uint64_t summary = 0;
+    for (int w = 0; w < kLevel0Words; ++w) {
+        if (!level0_occupied_[w]) continue;
+        summary |= bit(w);
+        for (uint64_t bits = level0_occupied_[w]; bits; bits &= bits - 1) {
+            check_level0_head(w * kWordBits + std::countr_zero(bits));
+        }
+    }
+    assert(summary == level0_summary_);
+    const int current_word = static_cast<int>(cur_ & (kLevel0Slots - 1)) / kWordBits;
+    for (int w : {current_word, static_cast<int>(checks_++ % kLevel0Words)}) {
+        for (int slot = w * kWordBits; slot < (w + 1) * kWordBits; ++slot) check_level0_head(slot);
+    }
+    for (int level = 1; level < kLevels; ++level) {
+        const int shift = level_shift(level);
         for (int slot = 0; slot < kSlots; ++slot) {
-            const TimerNode* head = slots_[level][slot];
-            assert((head != nullptr) == static_cast<bool>(occupied_[level] >> slot & 1));
-            assert(!head || (head->prev == nullptr && head->where == level));
+            const TimerNode* head = upper_[level - 1][slot];
+            assert((head != nullptr) == static_cast<bool>(upper_occupied_[level - 1] >> slot & 1));
+            if (!head) continue;
+            assert(head->prev == nullptr && head->where == level && head->slot == slot);
+            const uint64_t tick = tick_of(head->deadline);
+            assert(((tick ^ cur_) >> level_shift(level + 1)) == 0);
+            assert(static_cast<int>(tick >> shift & (kSlots - 1)) == slot);
+            assert(slot > static_cast<int>(cur_ >> shift & (kSlots - 1)));
         }
     }
     assert(!overflow_ || overflow_->where == TimerNode::kOverflow);
+    assert(!overflow_ || (overflow_min_ <= tick_of(overflow_->deadline) &&
+                          (overflow_min_ >> kTopBits) > (cur_ >> kTopBits)));
     assert((expired_head_ == nullptr) == (expired_tail_ == nullptr));
     assert(cur_ == tick_of(position_));
 #endif

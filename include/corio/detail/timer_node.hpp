@@ -9,9 +9,9 @@ namespace corio::detail {
 // An intrusive timer. The owner (an awaiter in a coroutine frame, or a heap callback) embeds it
 // and must cancel it before destroying it if it is still linked. 40 bytes.
 struct TimerNode {
-    // Values of `where` besides a level number 0..5.
-    static constexpr uint8_t kOverflow = 6;
-    static constexpr uint8_t kExpired = 7;
+    // Values of `where` besides a level number 0..4.
+    static constexpr uint8_t kOverflow = 5;
+    static constexpr uint8_t kExpired = 6;
     static constexpr uint8_t kUnlinked = 0xff;
 
     TimerNode* prev = nullptr;  // intrusive links (slot list, overflow list or expired queue)
@@ -21,8 +21,10 @@ struct TimerNode {
     // Set by insert(): insertion order, breaks deadline ties. 32 bits compared with wrap-around
     // (serial-number arithmetic), which is exact while armed timers span < 2^31 insertions.
     uint32_t seq = 0;
-    uint8_t where = kUnlinked;  // level 0..5, kOverflow, kExpired or kUnlinked
-    uint8_t slot = 0;           // slot index within the level when where <= 5
+    uint8_t where = kUnlinked;  // level 0..4, kOverflow, kExpired or kUnlinked
+    // Slot index within the level when where <= 4. 16 bits because level 0 has 4096 slots; it
+    // fits in the padding after `where`, so the node does not grow.
+    uint16_t slot = 0;
 
     bool linked() const { return where != kUnlinked; }  // in the wheel or in its expired queue
 };
