@@ -56,6 +56,7 @@ std::exception_ptr TaskCore::abandoned_error() {
 
 bool TaskCore::cancel() {
     if (done()) return false;
+    ++cancel_requests_;
     cancel_requested_ = true;
     if (Waiter* w = waiting_on_) {
         waiting_on_ = nullptr;
@@ -102,7 +103,12 @@ void TaskCore::finish(State s) {
         AwaitNode* prev = n->prev;
         n->linked = false;
         n->prev = n->next = nullptr;
-        loop_->schedule(n->handle);
+        if (n->waiter) n->waiter->unpark();
+        if (n->on_done) {
+            n->on_done(n);
+        } else {
+            loop_->schedule(n->handle);
+        }
         n = prev;
     }
     while (CallbackNode* cb = callbacks_) {

@@ -84,6 +84,12 @@ public:
         }
     }
     bool cancel_pending() const noexcept { return cancel_requested_; }
+    // True while the task is suspended in a parked awaiter that nothing has woken yet: a
+    // deadline that expires then may cancel without racing a result already on its way.
+    bool parked() const noexcept { return waiting_on_ != nullptr; }
+    // cancel() calls made while pending (asyncio's cancelling()): lets a timeout tell its own
+    // request from one made by someone else in the meantime.
+    uint32_t cancel_requests() const noexcept { return cancel_requests_; }
     void park(Waiter* w) {
         w->task = this;
         if (cancel_requested_) {
@@ -100,11 +106,18 @@ public:
         return promise_->exception;
     }
 
-    // Awaiters of this task: intrusive, so awaiting allocates nothing.
+    // Awaiters of this task: intrusive, so awaiting allocates nothing. When the task finishes,
+    // finish() unparks `waiter` (if set), then calls on_done (if set) or schedules `handle`.
+    // on_done serves combinators watching many tasks (gather, wait, TaskGroup): it runs inside
+    // finish(), so it must not run user code or resume anything; it may schedule, count and
+    // cancel other tasks. Because cancel() may thus run inside some task's finish(), neither
+    // on_done nor any Waiter::on_cancel may unlink an AwaitNode: unlink later, on resumption.
     struct AwaitNode {
         AwaitNode* prev = nullptr;
         AwaitNode* next = nullptr;
         std::coroutine_handle<> handle{};
+        Waiter* waiter = nullptr;
+        void (*on_done)(AwaitNode*) = nullptr;
         bool linked = false;
     };
     void add_awaiter(AwaitNode* n);
@@ -149,6 +162,7 @@ private:
     uint64_t id_;
     std::string name_;
     uint32_t refs_ = 1;  // the loop's registry entry
+    uint32_t cancel_requests_ = 0;
     State state_ = State::Pending;
     bool started_ = false;
     bool cancel_requested_ = false;
