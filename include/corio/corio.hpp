@@ -2,12 +2,16 @@
 #pragma once
 
 #include "corio/clock.hpp"
+#include "corio/condition.hpp"
 #include "corio/coro.hpp"
 #include "corio/error.hpp"
+#include "corio/event.hpp"
 #include "corio/gather.hpp"
+#include "corio/lock.hpp"
 #include "corio/loop.hpp"
 #include "corio/outcome.hpp"
 #include "corio/run.hpp"
+#include "corio/semaphore.hpp"
 #include "corio/task.hpp"
 #include "corio/time.hpp"
 #include "corio/timer_handle.hpp"
