@@ -10,6 +10,7 @@
 #include "corio/lock.hpp"
 #include "corio/loop.hpp"
 #include "corio/outcome.hpp"
+#include "corio/queue.hpp"
 #include "corio/run.hpp"
 #include "corio/semaphore.hpp"
 #include "corio/task.hpp"
