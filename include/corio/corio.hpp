@@ -14,5 +14,6 @@
 #include "corio/run.hpp"
 #include "corio/semaphore.hpp"
 #include "corio/task.hpp"
+#include "corio/task_group.hpp"
 #include "corio/time.hpp"
 #include "corio/timer_handle.hpp"
