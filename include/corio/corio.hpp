@@ -1,6 +1,7 @@
 // Everything corio offers, in one include.
 #pragma once
 
+#include "corio/as_completed.hpp"
 #include "corio/clock.hpp"
 #include "corio/condition.hpp"
 #include "corio/coro.hpp"
@@ -19,3 +20,4 @@
 #include "corio/time.hpp"
 #include "corio/timeout.hpp"
 #include "corio/timer_handle.hpp"
+#include "corio/wait.hpp"
