@@ -3,10 +3,11 @@
 //
 // co_await wait_for(work, 3s) returns work's result, or, once 3 s have passed, cancels work,
 // lets its cleanup run to the end and throws TimeoutError. A result arriving in the same tick
-// as the deadline is returned, not lost. A Task that is already done returns at once with no
-// timer; a Coro that completes without suspending costs one timer insert and cancel, never an
-// allocation beyond wait_for's own frame. Cancelling the awaiting task cancels the work too
-// (it runs inline, in that task) and surfaces as CancelledError, never as TimeoutError.
+// as the deadline is returned, not lost. Work that never waits (a Task already done, a Coro
+// that completes without suspending) returns at once and arms no timer; for a Coro the 3 s
+// count from its first suspension. Nothing is allocated beyond wait_for's own frame.
+// Cancelling the awaiting task cancels the work too (it runs inline, in that task) and
+// surfaces as CancelledError, never as TimeoutError.
 #pragma once
 
 #include <chrono>
@@ -23,9 +24,7 @@ namespace corio {
 
 template <class T, class Rep, class Period>
 Coro<T> wait_for(Coro<T> work, std::chrono::duration<Rep, Period> timeout) {
-    // operator co_await checks that the Coro can still run.
-    detail::DeadlineAwaiter<typename Coro<T>::Awaiter> deadline(detail::to_ns(timeout).count(),
-                                                                work.operator co_await());
+    detail::CoroDeadline<T> deadline(work, detail::to_ns(timeout).count());
     co_return co_await deadline;
 }
 
@@ -35,8 +34,7 @@ template <class T, class Rep, class Period>
 Coro<T> wait_for(Task<T> task, std::chrono::duration<Rep, Period> timeout) {
     constexpr bool move = !std::is_void_v<T> && !std::is_copy_constructible_v<T>;
     if (!task.valid()) throw InvalidStateError("wait_for of an empty Task");
-    detail::DeadlineAwaiter<detail::TaskAwaiter<T, move>> deadline(detail::to_ns(timeout).count(),
-                                                                   task.state_ptr());
+    detail::TaskDeadline<T, move> deadline(task.state_ptr(), detail::to_ns(timeout).count());
     co_return co_await deadline;
 }
 
