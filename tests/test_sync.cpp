@@ -3,6 +3,7 @@
 // woken but before resuming. Neither may lose a permit, a wake-up or a notification.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -383,4 +384,19 @@ TEST_CASE("a Condition waiter notified and cancelled before it runs passes the n
     };
     loop.run_until_complete(main());
     REQUIRE(log == std::vector<std::string>{"b notified"});
+}
+
+TEST_CASE("a primitive destroyed under its waiters leaves them suspended, not dangling", "[sync]") {
+    Task<void> t;
+    std::string err = corio_test::capture_stderr([&] {
+        corio::ManualClock clock;
+        corio::Loop loop({.clock = &clock});
+        auto sem = std::make_unique<corio::Semaphore>(0);
+        auto waiter = [](corio::Semaphore& s) -> Coro<void> { auto h = co_await s.acquire(); };
+        t = loop.create_task(waiter(*sem));
+        loop.run_until_complete(corio_test::after(1ms, 0));
+        sem.reset();
+    });  // the loop closes, destroying the waiter's frame: its node must not touch the list
+    REQUIRE(t.cancelled());
+    REQUIRE_THAT(err, Catch::Contains("destroyed but it is pending"));
 }

@@ -37,6 +37,15 @@ public:
     WaitList() = default;
     WaitList(const WaitList&) = delete;
     WaitList& operator=(const WaitList&) = delete;
+    // A primitive destroyed under its waiters: they stay suspended (until their loop closes)
+    // but no longer point at freed memory.
+    ~WaitList() {
+        while (WaitNode* n = head_) {
+            head_ = n->next;
+            n->prev = n->next = nullptr;
+            n->list = nullptr;
+        }
+    }
 
     bool empty() const noexcept { return head_ == nullptr; }
     size_t size() const noexcept { return size_; }
