@@ -65,6 +65,7 @@ std::exception_ptr TaskCore::abandoned_error() {
 
 bool TaskCore::cancel() {
     if (done()) return false;
+    if (cancel_requests_ != UINT16_MAX) ++cancel_requests_;
     cancel_requested_ = true;
     if (Waiter* w = waiting_on_) {
         waiting_on_ = nullptr;
@@ -113,7 +114,12 @@ void TaskCore::finish(State s) {
         AwaitNode* prev = n->prev;
         n->linked = false;
         n->prev = n->next = nullptr;
-        loop_->schedule(n->handle);
+        if (n->waiter) n->waiter->unpark();
+        if (n->on_done) {
+            n->on_done(n);
+        } else {
+            loop_->schedule(n->handle);
+        }
         n = prev;
     }
     while (CallbackNode* cb = callbacks_) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace corio_test {
 
@@ -36,6 +37,23 @@ std::string capture_stderr(const std::function<void()>& f) {
     ss << in.rdbuf();
     unlink(path);
     return ss.str();
+}
+
+corio::Coro<int> sleep_or_clean_up(std::chrono::milliseconds d, std::chrono::milliseconds cleanup,
+                                   std::vector<std::string>& log, std::string name) {
+    std::exception_ptr cancelled;
+    try {
+        co_await corio::sleep(d);
+    } catch (const corio::CancelledError&) {
+        cancelled = std::current_exception();
+    }
+    if (!cancelled) {
+        log.push_back(name + " finished");
+        co_return 1;
+    }
+    co_await corio::sleep(cleanup);  // awaiting is not allowed in the handler itself
+    log.push_back(name + " cleaned up");
+    std::rethrow_exception(cancelled);
 }
 
 }  // namespace corio_test

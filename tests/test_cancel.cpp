@@ -35,7 +35,7 @@ Coro<void> middle(std::vector<std::string>& log) {
 }  // namespace
 
 TEST_CASE("cancelling a sleeping task throws CancelledError at its sleep and runs RAII guards",
-          "[cancel]") {
+          "[cancel][seed]") {
     corio::ManualClock clock;
     corio::Loop loop({.clock = &clock});
     std::vector<std::string> log;

@@ -57,6 +57,7 @@ public:
     template <class P>
     void await_suspend(std::coroutine_handle<P> h) {
         node_.handle = h;
+        node_.waiter = this;  // unparked as soon as the task finishes, before we resume
         s_->add_awaiter(&node_);
         on_cancel = [](Waiter* w) { static_cast<TaskAwaiter*>(w)->s_->cancel(); };
         if (TaskCore* me = task_of(h)) me->park(this);

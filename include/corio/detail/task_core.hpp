@@ -88,6 +88,12 @@ public:
         }
     }
     bool cancel_pending() const noexcept { return cancel_requested_; }
+    // True while the task is suspended in a parked awaiter that nothing has woken yet: a
+    // deadline that expires then may cancel without racing a result already on its way.
+    bool parked() const noexcept { return waiting_on_ != nullptr; }
+    // cancel() calls made while pending (asyncio's cancelling()): lets a timeout tell its own
+    // request from one made by someone else in the meantime.
+    uint32_t cancel_requests() const noexcept { return cancel_requests_; }
     void park(Waiter* w) {
         w->task = this;
         if (cancel_requested_) {
@@ -104,11 +110,18 @@ public:
         return promise_base().exception;
     }
 
-    // Awaiters of this task: intrusive, so awaiting allocates nothing.
+    // Awaiters of this task: intrusive, so awaiting allocates nothing. When the task finishes,
+    // finish() unparks `waiter` (if set), then calls on_done (if set) or schedules `handle`.
+    // on_done serves combinators watching many tasks (gather, wait, TaskGroup): it runs inside
+    // finish(), so it must not run user code or resume anything; it may schedule, count and
+    // cancel other tasks. Because cancel() may thus run inside some task's finish(), neither
+    // on_done nor any Waiter::on_cancel may unlink an AwaitNode: unlink later, on resumption.
     struct AwaitNode {
         AwaitNode* prev = nullptr;
         AwaitNode* next = nullptr;
         std::coroutine_handle<> handle{};
+        Waiter* waiter = nullptr;
+        void (*on_done)(AwaitNode*) = nullptr;
         bool linked = false;
     };
     void add_awaiter(AwaitNode* n);
@@ -157,6 +170,7 @@ private:
     std::unique_ptr<std::string> name_;  // null: the default "Task-<id>" (saves 24 bytes a task)
     uint32_t id_;                        // per-thread counter for default names; wraps
     uint32_t refs_ = 1;                  // the loop's registry entry
+    uint16_t cancel_requests_ = 0;       // 16 bits keep the state at 88 bytes
     State state_ = State::Pending;
     bool started_ = false;
     bool cancel_requested_ = false;

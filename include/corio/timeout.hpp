@@ -1,0 +1,47 @@
+// corio::wait_for and corio::timeout: asyncio.wait_for and asyncio.timeout. Layer 4, over
+// detail/deadline.hpp (which explains how expiry is delivered).
+//
+// co_await wait_for(work, 3s) returns work's result, or, once 3 s have passed, cancels work,
+// lets its cleanup run to the end and throws TimeoutError. A result arriving in the same tick
+// as the deadline is returned, not lost. Work that never waits (a Task already done, a Coro
+// that completes without suspending) returns at once and arms no timer; for a Coro the 3 s
+// count from its first suspension. Nothing is allocated beyond wait_for's own frame.
+// Cancelling the awaiting task cancels the work too (it runs inline, in that task) and
+// surfaces as CancelledError, never as TimeoutError.
+#pragma once
+
+#include <chrono>
+#include <type_traits>
+#include <utility>
+
+#include "corio/clock.hpp"
+#include "corio/coro.hpp"
+#include "corio/detail/deadline.hpp"
+#include "corio/error.hpp"
+#include "corio/task.hpp"
+
+namespace corio {
+
+template <class T, class Rep, class Period>
+Coro<T> wait_for(Coro<T> work, std::chrono::duration<Rep, Period> timeout) {
+    detail::CoroDeadline<T> deadline(work, detail::to_ns(timeout).count());
+    co_return co_await deadline;
+}
+
+// On expiry the task is cancelled (and awaited until its cleanup is done), as asyncio does.
+// Its result is copied out, since the caller may still hold the Task (moved if T cannot be).
+template <class T, class Rep, class Period>
+Coro<T> wait_for(Task<T> task, std::chrono::duration<Rep, Period> timeout) {
+    constexpr bool move = !std::is_void_v<T> && !std::is_copy_constructible_v<T>;
+    if (!task.valid()) throw InvalidStateError("wait_for of an empty Task");
+    detail::TaskDeadline<T, move> deadline(task.state_ptr(), detail::to_ns(timeout).count());
+    co_return co_await deadline;
+}
+
+// timeout(d, work): the same as wait_for(work, d), in asyncio.timeout's argument order.
+template <class Rep, class Period, class W>
+auto timeout(std::chrono::duration<Rep, Period> d, W work) {
+    return wait_for(std::move(work), d);
+}
+
+}  // namespace corio
