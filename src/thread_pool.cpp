@@ -3,6 +3,7 @@
 #include "corio/thread_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <system_error>
@@ -13,6 +14,18 @@
 namespace corio {
 
 namespace {
+
+// How long the spinning worker looks for a next job before it sleeps on the condition variable.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+}
+
 // Which pool the calling thread works for, so shutdown() from inside a job fails loudly
 // instead of joining itself.
 thread_local const ThreadPool* tl_worker_of = nullptr;
@@ -41,13 +54,10 @@ size_t ThreadPool::workers() const {
 
 size_t ThreadPool::idle_workers() const {
     std::lock_guard<std::mutex> g(mu_);
-    return idle_;
+    return spinning_ + sleeping_;
 }
 
-size_t ThreadPool::queued() const {
-    std::lock_guard<std::mutex> g(mu_);
-    return queued_;
-}
+size_t ThreadPool::queued() const { return queued_.load(std::memory_order_relaxed); }
 
 bool ThreadPool::is_shutdown() const {
     std::lock_guard<std::mutex> g(mu_);
@@ -55,34 +65,49 @@ bool ThreadPool::is_shutdown() const {
 }
 
 void ThreadPool::submit(detail::PoolJob* job) {
-    std::lock_guard<std::mutex> g(mu_);
-    if (stopping_) throw Error("submit to a thread pool that is shut down");
-    job->next_job = nullptr;
-    if (tail_) {
-        tail_->next_job = job;
-    } else {
-        head_ = job;
-    }
-    tail_ = job;
-    ++queued_;
-    if (queued_ > idle_ && threads_.size() < max_workers_) {
-        try {
-            start_worker_locked();
-            return;
-        } catch (const std::system_error&) {
-            if (!threads_.empty()) return;  // the running workers will get to it
-            // No worker at all: every earlier submit failed the same way and took its job
-            // back, so this job is alone in the queue.
-            head_ = tail_ = nullptr;
-            queued_ = 0;
-            throw;
+    bool notify;
+    {
+        std::lock_guard<std::mutex> g(mu_);
+        if (stopping_) throw Error("submit to a thread pool that is shut down");
+        job->next_job = nullptr;
+        if (tail_) {
+            tail_->next_job = job;
+        } else {
+            head_ = job;
         }
+        tail_ = job;
+        size_t queued = queued_.load(std::memory_order_relaxed) + 1;
+        queued_.store(queued, std::memory_order_relaxed);
+        if (queued > spinning_ + sleeping_ && threads_.size() < max_workers_) {
+            try {
+                start_worker_locked();
+                return;
+            } catch (const std::system_error&) {
+                if (!threads_.empty()) return;  // the running workers will get to it
+                // No worker at all: every earlier submit failed the same way and took its job
+                // back, so this job is alone in the queue.
+                head_ = tail_ = nullptr;
+                queued_.store(0, std::memory_order_relaxed);
+                throw;
+            }
+        }
+        // A spinning worker finds the job by itself; sleepers need the futex.
+        notify = sleeping_ > 0 && queued > spinning_;
     }
-    if (idle_ > 0) wake_.notify_one();
+    // Outside the mutex, so the woken worker does not wake only to block on it.
+    if (notify) wake_.notify_one();
 }
 
 void ThreadPool::start_worker_locked() {
     threads_.emplace_back([this] { worker_main(); });
+}
+
+void ThreadPool::spin_for_job() const {
+    auto until = std::chrono::steady_clock::now() + kSpin;
+    while (queued_.load(std::memory_order_relaxed) == 0) {
+        for (int i = 0; i < 16; ++i) cpu_relax();
+        if (std::chrono::steady_clock::now() >= until) return;
+    }
 }
 
 void ThreadPool::worker_main() {
@@ -92,16 +117,27 @@ void ThreadPool::worker_main() {
         if (detail::PoolJob* job = head_) {
             head_ = job->next_job;
             if (!head_) tail_ = nullptr;
-            --queued_;
+            queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
             lk.unlock();
             job->execute();
             lk.lock();
             continue;
         }
         if (stopping_) break;
-        ++idle_;
+        if (spinning_ == 0) {
+            // One worker per pool spins a little before it sleeps: a loop that awaits blocking
+            // calls one after another then hands over the next without a futex wake-up, which
+            // is most of a round trip's latency. At most one spinner keeps the CPU cost small.
+            ++spinning_;
+            lk.unlock();
+            spin_for_job();
+            lk.lock();
+            --spinning_;
+            if (head_ || stopping_) continue;
+        }
+        ++sleeping_;
         wake_.wait(lk);
-        --idle_;
+        --sleeping_;
     }
 }
 
@@ -116,7 +152,7 @@ void ThreadPool::shutdown(bool cancel_pending) {
         if (cancel_pending) {
             dropped = std::exchange(head_, nullptr);
             tail_ = nullptr;
-            queued_ = 0;
+            queued_.store(0, std::memory_order_relaxed);
         }
         threads.swap(threads_);
         wake_.notify_all();

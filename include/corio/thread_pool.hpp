@@ -7,9 +7,11 @@
 // need back-pressure bound themselves, e.g. with a Semaphore around to_thread.
 //
 // Workers start lazily, one per submit that finds no idle worker, up to max_workers(): a loop
-// that resolves one hostname costs one thread, not a full pool.
+// that resolves one hostname costs one thread, not a full pool. An idle worker spins for 50 us
+// before it sleeps (one at a time), which keeps back-to-back round trips off the futex.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -67,17 +69,20 @@ public:
 private:
     void worker_main();
     void start_worker_locked();
+    void spin_for_job() const;
 
     const size_t max_workers_;
     mutable std::mutex mu_;
     std::condition_variable wake_;
-    // Guarded by mu_. Invariants: queued_ counts the list head_..tail_; idle_ counts workers
-    // blocked in wake_ (each notified one takes a job when it wakes, so a submit starts a new
-    // worker only when queued_ > idle_).
+    // Guarded by mu_. Invariants: queued_ counts the list head_..tail_ (atomic only so that the
+    // spinning worker can peek at it unlocked); spinning_ (0 or 1) and sleeping_ count the
+    // workers without a job; a notified sleeper still counts until it wakes and takes a job, so
+    // a submit starts a new worker only when queued_ exceeds the idle ones.
     detail::PoolJob* head_ = nullptr;
     detail::PoolJob* tail_ = nullptr;
-    size_t queued_ = 0;
-    size_t idle_ = 0;
+    std::atomic<size_t> queued_{0};
+    size_t spinning_ = 0;
+    size_t sleeping_ = 0;
     bool stopping_ = false;
     std::vector<std::thread> threads_;
     std::mutex shutdown_mu_;  // serialises shutdown() so a second caller waits for the joins
