@@ -9,5 +9,6 @@
 #include "corio/run.hpp"
 #include "corio/task.hpp"
 #include "corio/thread_pool.hpp"
+#include "corio/threadsafe.hpp"
 #include "corio/time.hpp"
 #include "corio/timer_handle.hpp"
