@@ -23,6 +23,7 @@
 #include "corio/detail/trampoline.hpp"
 #include "corio/thread_pool.hpp"
 #include "poller.hpp"
+#include "signals.hpp"
 #include "timer_wheel.hpp"
 
 namespace corio {
@@ -310,6 +311,7 @@ void Loop::close() {
             cb->drop();
         }
     }
+    signals_.reset();  // restores the signals' dispositions
     poller_->remove(&wakeup_);
     ::close(wakeup_.fd);
     wakeup_.fd = -1;
