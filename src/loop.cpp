@@ -204,8 +204,12 @@ void Loop::poll(bool may_block) {
         std::fprintf(stderr, "corio: poller wait failed: errno %d\n", -n);
         std::abort();
     }
-    for (int i = 0; i < n; ++i) events[i].watcher->on_ready(events[i].watcher, events[i].events);
-    drain_inbox();
+    bool woken = false;
+    for (int i = 0; i < n; ++i) {
+        woken |= events[i].watcher == &wakeup_;
+        events[i].watcher->on_ready(events[i].watcher, events[i].events);
+    }
+    drain_inbox(woken);
     wheel_->advance(now_ns());
     while (detail::TimerNode* t = wheel_->pop_expired()) t->fire(t);
 }
@@ -249,7 +253,7 @@ void Loop::wait_for_external_work() noexcept {
     // release their nodes here, on the loop thread, before the loop goes away. Each one that
     // comes back has written the wake-up fd (or found a wake-up pending), so blocking is safe.
     for (;;) {
-        drain_inbox();
+        drain_inbox(true);
         drop_ready();
         if (external_.load(std::memory_order_relaxed) == 0) return;
         pollfd p{wakeup_.fd, POLLIN, 0};

@@ -166,7 +166,7 @@ private:
     void run_once();
     void poll(bool may_block);
     void run_ready_batch();
-    void drain_inbox();
+    void drain_inbox(bool woken);
     static void on_wakeup(detail::IoWatcher* w, uint32_t events);
     void enter();
     void leave() noexcept;
