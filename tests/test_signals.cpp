@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -97,8 +98,10 @@ void say(const char* text) {
     (void)r;
 }
 
-template <class F>
-Child spawn(F body) {
+// Runs scenario (see kScenarios) in a fresh process: this test binary again, which runs it from
+// a static initializer, before Catch2's main, so that nothing above corio::run catches what
+// it throws, as in a plain program's main().
+Child spawn(const char* scenario) {
     int p[2];
     REQUIRE(::pipe(p) == 0);
     pid_t pid = ::fork();
@@ -107,21 +110,21 @@ Child spawn(F body) {
         ::close(p[0]);
         ::dup2(p[1], 1);
         ::dup2(p[1], 2);
-        // As a fresh program starts: default dispositions (Catch2 installs its own).
+        // exec keeps ignored signals ignored (a shell's background job ignores SIGINT): start
+        // from the defaults, as a program run from a terminal does.
         ::signal(SIGINT, SIG_DFL);
         ::signal(SIGTERM, SIG_DFL);
-        int code = body();
-        std::fflush(nullptr);
-        ::_exit(code);
+        ::setenv("CORIO_TEST_SCENARIO", scenario, 1);
+        ::execl("/proc/self/exe", "test_signals", static_cast<char*>(nullptr));
+        ::_exit(127);
     }
     ::close(p[1]);
     return Child{pid, p[0], {}};
 }
 
-// Spawns body, sends sig once it said "ready", and reaps it: the wait status comes back.
-template <class F>
-int interrupted(Child& c, F body, int sig) {
-    c = spawn(body);
+// Spawns scenario, sends sig once it said "ready", and reaps it: the wait status comes back.
+int interrupted(Child& c, const char* scenario, int sig) {
+    c = spawn(scenario);
     if (!c.wait_for_output("ready\n")) return -1;
     ::kill(c.pid, sig);
     return c.finish();
@@ -149,6 +152,83 @@ Coro<void> leftover() {
         throw;
     }
 }
+
+// ---- the child programs: each is what a main() would do ----
+
+int scenario_sigint() {
+    auto main = []() -> Coro<int> {
+        corio::create_task(leftover());
+        co_return co_await wait_then_clean_up();
+    };
+    corio::run(main());
+    say("not reached\n");
+    return 0;
+}
+
+int scenario_sigterm() { return corio::run(wait_then_clean_up()); }
+
+int scenario_stuck() {
+    auto main = []() -> Coro<void> {
+        try {
+            say("ready\n");
+            co_await corio::sleep(1h);
+        } catch (const corio::CancelledError&) {
+            say("stuck\n");
+            std::this_thread::sleep_for(60s);  // a blocking call: the loop cannot run
+        }
+    };
+    corio::run(main());
+    return 0;
+}
+
+int scenario_swallow() {
+    auto main = []() -> Coro<int> {
+        try {
+            say("ready\n");
+            co_await corio::sleep(1h);
+        } catch (const corio::CancelledError&) {
+            say("swallowed\n");
+        }
+        co_return 5;
+    };
+    return corio::run(main());
+}
+
+volatile sig_atomic_t g_foreign_got = 0;
+
+int scenario_foreign() {
+    ::signal(SIGINT, [](int) { g_foreign_got = 1; });
+    auto main = []() -> Coro<int> {
+        say("ready\n");
+        bool seen = co_await eventually([] { return g_foreign_got == 1; });
+        co_return seen ? 7 : 1;
+    };
+    return corio::run(main());
+}
+
+struct Scenario {
+    const char* name;
+    int (*body)();
+};
+constexpr Scenario kScenarios[] = {{"sigint", scenario_sigint},
+                                   {"sigterm", scenario_sigterm},
+                                   {"stuck", scenario_stuck},
+                                   {"swallow", scenario_swallow},
+                                   {"foreign", scenario_foreign}};
+
+// In a child started by spawn(): run the scenario and exit before Catch2 ever starts.
+const int g_scenario_exit = [] {
+    const char* which = std::getenv("CORIO_TEST_SCENARIO");
+    if (!which) return 0;
+    for (const Scenario& sc : kScenarios) {
+        if (std::strcmp(sc.name, which) == 0) {
+            int code = sc.body();
+            std::fflush(nullptr);
+            ::_exit(code);
+        }
+    }
+    ::_exit(127);
+}();
 
 }  // namespace
 
@@ -280,18 +360,7 @@ TEST_CASE("a handler may throw (reported) or remove itself; the loop carries on"
 TEST_CASE("corio::run: SIGINT cancels the main task, cleanup runs, the process exits by SIGINT",
           "[signals]") {
     Child c;
-    int status = interrupted(
-        c,
-        [] {
-            auto main = []() -> Coro<int> {
-                corio::create_task(leftover());
-                co_return co_await wait_then_clean_up();
-            };
-            corio::run(main());
-            say("not reached\n");
-            return 0;
-        },
-        SIGINT);
+    int status = interrupted(c, "sigint", SIGINT);
     INFO(c.output);
     REQUIRE(WIFSIGNALED(status));
     REQUIRE(WTERMSIG(status) == SIGINT);
@@ -304,13 +373,7 @@ TEST_CASE("corio::run: SIGINT cancels the main task, cleanup runs, the process e
 
 TEST_CASE("corio::run: SIGTERM is handled the same way", "[signals]") {
     Child c;
-    int status = interrupted(
-        c,
-        [] {
-            corio::run(wait_then_clean_up());
-            return 0;
-        },
-        SIGTERM);
+    int status = interrupted(c, "sigterm", SIGTERM);
     INFO(c.output);
     REQUIRE(WIFSIGNALED(status));
     REQUIRE(WTERMSIG(status) == SIGTERM);
@@ -320,19 +383,7 @@ TEST_CASE("corio::run: SIGTERM is handled the same way", "[signals]") {
 
 TEST_CASE("corio::run: a second SIGINT exits at once, even with the loop thread stuck",
           "[signals]") {
-    Child c = spawn([] {
-        auto main = []() -> Coro<void> {
-            try {
-                say("ready\n");
-                co_await corio::sleep(1h);
-            } catch (const corio::CancelledError&) {
-                say("stuck\n");
-                std::this_thread::sleep_for(60s);  // a blocking call: the loop cannot run
-            }
-        };
-        corio::run(main());
-        return 0;
-    });
+    Child c = spawn("stuck");
     REQUIRE(c.wait_for_output("ready\n"));
     ::kill(c.pid, SIGINT);
     REQUIRE(c.wait_for_output("stuck\n"));
@@ -348,21 +399,7 @@ TEST_CASE("corio::run: a second SIGINT exits at once, even with the loop thread 
 
 TEST_CASE("corio::run: a main task that swallows the cancellation returns normally", "[signals]") {
     Child c;
-    int status = interrupted(
-        c,
-        [] {
-            auto main = []() -> Coro<int> {
-                try {
-                    say("ready\n");
-                    co_await corio::sleep(1h);
-                } catch (const corio::CancelledError&) {
-                    say("swallowed\n");
-                }
-                co_return 5;
-            };
-            return corio::run(main());
-        },
-        SIGINT);
+    int status = interrupted(c, "swallow", SIGINT);
     INFO(c.output);
     REQUIRE(WIFEXITED(status));
     REQUIRE(WEXITSTATUS(status) == 5);
@@ -371,19 +408,7 @@ TEST_CASE("corio::run: a main task that swallows the cancellation returns normal
 
 TEST_CASE("corio::run leaves SIGINT alone when the program handles it itself", "[signals]") {
     Child c;
-    int status = interrupted(
-        c,
-        [] {
-            static volatile sig_atomic_t got = 0;
-            ::signal(SIGINT, [](int) { got = 1; });
-            auto main = []() -> Coro<int> {
-                say("ready\n");
-                bool seen = co_await eventually([] { return got == 1; });
-                co_return seen ? 7 : 1;
-            };
-            return corio::run(main());
-        },
-        SIGINT);
+    int status = interrupted(c, "foreign", SIGINT);
     INFO(c.output);
     REQUIRE(WIFEXITED(status));
     REQUIRE(WEXITSTATUS(status) == 7);

@@ -30,7 +30,16 @@ T run(Coro<T> main, LoopOptions options = {}) {
             interrupts.finish();
         }
     } shutdown{loop, interrupts};
-    return loop.run_until_complete(task);
+    try {
+        return loop.run_until_complete(task);
+    } catch (const CancelledError&) {
+        // Here and not (only) in Shutdown's destructor: with no handler further up, as in a
+        // plain main(), the C++ runtime calls terminate without unwinding, and no destructor
+        // would run at all.
+        loop.shutdown();
+        interrupts.finish();
+        throw;
+    }
 }
 
 }  // namespace corio
