@@ -50,6 +50,8 @@ TOOLS := $(notdir $(wildcard tools/*))
 TOOL_BINS := $(TOOLS:%=$(B)/bin/%)
 
 .PHONY: all lib tests tools test demo bench deps clean format check-format
+# Objects reached through pattern chains are kept, so an unchanged test is not recompiled.
+.SECONDARY:
 all: lib tests tools
 lib: $(LIB)
 tests: $(TEST_BINS)

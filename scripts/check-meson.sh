@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Meson cannot glob, so meson.build lists the library sources, tools and tests by hand; this
 # fails (and names them) when a file the Makefile would build is missing from meson.build.
+# scripts/sync-meson.py rewrites the lists.
 set -u
 cd "$(dirname "$0")/.."
 missing=0
