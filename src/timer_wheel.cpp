@@ -29,6 +29,24 @@ void push_front(TimerNode*& head, TimerNode* t) {
     head = t;
 }
 
+// Keeps a sorted list sorted: only for the current tick's slot, which rarely gains timers.
+void insert_sorted(TimerNode*& head, TimerNode* t) {
+    TimerNode* prev = nullptr;
+    TimerNode* at = head;
+    while (at && fires_before(at, t)) {
+        prev = at;
+        at = at->next;
+    }
+    t->prev = prev;
+    t->next = at;
+    if (at) at->prev = t;
+    if (prev) {
+        prev->next = t;
+    } else {
+        head = t;
+    }
+}
+
 void unlink(TimerNode*& head, TimerNode* t) {
     if (t->prev) {
         t->prev->next = t->next;
@@ -81,10 +99,13 @@ void TimerWheel::place(TimerNode* t) {
     const uint64_t tick = tick_of(t->deadline);
     if (tick - cur_ < kLevel0Slots) {
         const int slot = static_cast<int>(tick & (kLevel0Slots - 1));
-        push_front(level0_[slot], t);
+        if (tick == sorted_tick_) {
+            insert_sorted(level0_[slot], t);
+        } else {
+            push_front(level0_[slot], t);
+        }
         level0_occupied_[slot / kWordBits] |= bit(slot % kWordBits);
         level0_summary_ |= bit(slot / kWordBits);
-        if (tick == cur_min_tick_) cur_min_ = std::min(cur_min_, t->deadline);
         t->where = 0;
         t->slot = static_cast<uint16_t>(slot);
         return;
@@ -148,8 +169,6 @@ void TimerWheel::cancel(TimerNode* t) {
             break;
         default:
             assert(t->where < kLevels);
-            // Cancelling the noted minimum would leave next_deadline() early: forget it.
-            if (t->where == 0 && t->deadline == cur_min_) cur_min_tick_ = kNoTick;
             unlink_from_slot(t);
             break;
     }
@@ -187,7 +206,7 @@ TimerWheel::Expiration TimerWheel::next_expiration() const {
         const uint64_t occupied = upper_occupied_[level - 1];
         if (!occupied) continue;
         const int shift = level_shift(level);
-        const int current = static_cast<int>((cur_ >> shift) & (kSlots - 1));
+        [[maybe_unused]] const int current = static_cast<int>((cur_ >> shift) & (kSlots - 1));
         // Slots at or before the position's have been cascaded already. (Two shifts, as above.)
         assert(!(occupied & ((uint64_t{1} << current << 1) - 1)));
         const int slot = std::countr_zero(occupied);
@@ -205,32 +224,49 @@ TimerWheel::Expiration TimerWheel::next_expiration() const {
 
 void TimerWheel::expire_slot(int slot, uint64_t tick, int64_t now_ns, bool current) {
     TimerNode*& head = level0_[slot];
-    // One pass takes the due nodes and, for the current tick, notes the earliest deadline left
-    // (so next_deadline() need not rescan): with thousands of timers in one millisecond the
-    // loop wakes on each exact deadline, and only the few due at each wake are sorted.
-    int64_t earliest_left = INT64_MAX;
+    if (current) {
+        // The position's own tick: with thousands of timers in one millisecond the loop wakes
+        // on each exact deadline, so the slot is sorted once and then drained from the front,
+        // instead of rescanned at every wake-up.
+        if (sorted_tick_ != tick) sort_slot(head, tick);
+        while (head && head->deadline <= now_ns) {
+            TimerNode* t = head;
+            unlink(head, t);
+            append_expired(t);
+        }
+        if (!head) clear_level0_bit(slot);
+        return;
+    }
     for (TimerNode* t = head; t;) {
         TimerNode* next = t->next;
         assert(t->where == 0 && t->slot == slot && tick_of(t->deadline) == tick);
         if (t->deadline <= now_ns) {
             unlink(head, t);
             scratch_.push_back(t);
-        } else {
-            earliest_left = std::min(earliest_left, t->deadline);
         }
         t = next;
     }
     if (!head) clear_level0_bit(slot);
-    if (current) {
-        cur_min_ = earliest_left;
-        cur_min_tick_ = tick;
-    }
 
     // Slots hold one tick each, so sorting per slot and appending slot by slot keeps the whole
     // batch in (deadline, seq) order.
     std::sort(scratch_.begin(), scratch_.end(), fires_before);
     for (TimerNode* t : scratch_) append_expired(t);
     scratch_.clear();
+}
+
+void TimerWheel::sort_slot(TimerNode*& head, uint64_t tick) {
+    // Keys are copied out so the sort compares in cache instead of chasing nodes: each node is
+    // touched once to read and once to relink.
+    for (TimerNode* t = head; t; t = t->next) keys_.push_back({t->deadline, t->seq, t});
+    std::sort(keys_.begin(), keys_.end(), [](const SortKey& a, const SortKey& b) {
+        return a.deadline != b.deadline ? a.deadline < b.deadline
+                                        : static_cast<int32_t>(a.seq - b.seq) < 0;
+    });
+    head = nullptr;
+    for (size_t i = keys_.size(); i-- > 0;) push_front(head, keys_[i].node);
+    keys_.clear();
+    sorted_tick_ = tick;
 }
 
 void TimerWheel::append_expired(TimerNode* t) {
@@ -314,7 +350,7 @@ int64_t TimerWheel::next_deadline() const {
     // The current tick's slot is scanned for the exact minimum so the loop's poll timeout ends on
     // the deadline itself; such slots hold at most the timers of one millisecond.
     if (const TimerNode* t = level0_[cur_ & (kLevel0Slots - 1)]) {
-        if (cur_min_tick_ == cur_) return cur_min_;
+        if (sorted_tick_ == cur_) return t->deadline;
         int64_t earliest = t->deadline;
         for (t = t->next; t; t = t->next) earliest = std::min(earliest, t->deadline);
         return earliest;

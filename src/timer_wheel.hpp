@@ -63,8 +63,8 @@
 //    non-empty.
 //  - The expired queue is in firing order: each advance() appends its batch sorted by
 //    (deadline, seq).
-//  - When cur_min_tick_ == c, cur_min_ is <= every deadline in c's level-0 slot, so
-//    next_deadline() reads it instead of scanning the slot.
+//  - When sorted_tick_ == c, c's level-0 slot is in (deadline, seq) order: partial expiry pops
+//    from its front and next_deadline() reads its head.
 #pragma once
 
 #include <cstddef>
@@ -142,6 +142,7 @@ private:
     // Moves the due nodes of the level-0 slot of `tick`; `current`: the position's own tick.
     void expire_slot(int slot, uint64_t tick, int64_t now_ns, bool current);
     void append_expired(TimerNode* t);
+    void sort_slot(TimerNode*& head, uint64_t tick);
     void cascade(int level, int slot);
     void reinsert_overflow();
     void check_invariants() const;
@@ -159,14 +160,18 @@ private:
     TimerNode* expired_head_ = nullptr;
     TimerNode* expired_tail_ = nullptr;
     std::vector<TimerNode*> scratch_;  // reused to sort a due batch; keeps its capacity
+    struct SortKey {
+        int64_t deadline;
+        uint32_t seq;
+        TimerNode* node;
+    };
+    std::vector<SortKey> keys_;  // reused to sort the current tick's slot; keeps its capacity
     int64_t position_;
     int64_t base_tick_;  // absolute tick of the constructor's position; relative tick 0
     uint64_t cur_ = 0;   // relative tick of position_
-    // A lower bound on the deadlines left in the level-0 slot of tick cur_min_tick_ (kNoTick:
-    // none), noted by the last partial expiry of that slot, lowered by insertions into it and
-    // forgotten when the timer holding it is cancelled, so it is always the exact minimum.
-    int64_t cur_min_ = INT64_MAX;
-    uint64_t cur_min_tick_ = kNoTick;
+    // The tick whose level-0 slot is kept sorted (kNoTick: none). Set the first time the
+    // position stops inside a tick; stale, and harmless, once the position moves on.
+    uint64_t sorted_tick_ = kNoTick;
     uint64_t cascaded_ = 0;
     mutable uint32_t checks_ = 0;  // check_invariants() calls: picks the level-0 word it scans
     uint32_t next_seq_ = 0;
