@@ -2,10 +2,14 @@
 #pragma once
 
 #include "corio/clock.hpp"
+#include "corio/connect.hpp"
 #include "corio/coro.hpp"
+#include "corio/dns.hpp"
 #include "corio/error.hpp"
 #include "corio/loop.hpp"
 #include "corio/run.hpp"
+#include "corio/server.hpp"
+#include "corio/stream.hpp"
 #include "corio/task.hpp"
 #include "corio/time.hpp"
 #include "corio/timer_handle.hpp"
