@@ -13,6 +13,7 @@
 // a manual clock it jumps to that deadline instead, unless outside work is still in flight.
 #include "corio/loop.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <climits>
@@ -20,6 +21,7 @@
 #include <system_error>
 
 #include "corio/detail/trampoline.hpp"
+#include "corio/thread_pool.hpp"
 #include "poller.hpp"
 #include "timer_wheel.hpp"
 
@@ -226,6 +228,35 @@ void Loop::run_ready_batch() {
     }
 }
 
+ThreadPool& Loop::default_executor() {
+    if (closed_) throw Error("run_in_executor on a closed loop");
+    if (!default_pool_) default_pool_ = std::make_unique<ThreadPool>();
+    return *default_pool_;
+}
+
+void Loop::drop_ready() noexcept {
+    while (!ready_.empty()) {
+        std::coroutine_handle<> h;
+        detail::CallbackNode* cb;
+        ready_.pop(h, cb);
+        if (cb) cb->drop();
+    }
+}
+
+void Loop::wait_for_external_work() noexcept {
+    // Jobs still running on worker threads point at this loop and come back through the inbox:
+    // release their nodes here, on the loop thread, before the loop goes away. Each one that
+    // comes back has written the wake-up fd (or found a wake-up pending), so blocking is safe.
+    for (;;) {
+        drain_inbox();
+        drop_ready();
+        if (external_.load(std::memory_order_relaxed) == 0) return;
+        pollfd p{wakeup_.fd, POLLIN, 0};
+        ::poll(&p, 1, -1);
+        on_wakeup(&wakeup_, 0);
+    }
+}
+
 size_t Loop::pending_tasks() const noexcept {
     size_t n = 0;
     for (detail::TaskCore* t = tasks_; t; t = t->reg_next) ++n;
@@ -256,13 +287,10 @@ void Loop::close() {
     // destructors to unlink from. The registry keeps each task alive until released below.
     // The ready queue goes before the registry: it may still point at a task's start step.
     for (detail::TaskCore* t = tasks_; t; t = t->reg_next) t->abandon();
-    while (!ready_.empty()) {
-        std::coroutine_handle<> h;
-        detail::CallbackNode* cb;
-        ready_.pop(h, cb);
-        if (cb) cb->drop();
-    }
+    drop_ready();
     while (tasks_) unregister_task(tasks_);
+    wait_for_external_work();
+    default_pool_.reset();  // idle by now: joining its workers does not block
     {
         std::lock_guard<std::mutex> g(inbox_mu_);
         closed_ = true;

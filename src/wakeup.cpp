@@ -21,23 +21,24 @@ int open_wakeup_fd() {
 
 void Loop::post_threadsafe(detail::CallbackNode* cb) {
     cb->link = nullptr;
-    {
-        std::lock_guard<std::mutex> g(inbox_mu_);
-        if (closed_) {
-            // Nobody will ever run it: release it here rather than leak it.
-            cb->drop();
-            return;
-        }
-        if (inbox_tail_) {
-            inbox_tail_->link = cb;
-        } else {
-            inbox_head_ = cb;
-        }
-        inbox_tail_ = cb;
+    std::lock_guard<std::mutex> g(inbox_mu_);
+    if (closed_) {
+        // Nobody will ever run it: release it here rather than leak it.
+        cb->drop();
+        return;
     }
-    // acq_rel: a producer that sees false must be the one to write, and the loop's reset of the
-    // flag (before it drains) must be ordered with its read of the inbox.
-    if (!wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+    if (inbox_tail_) {
+        inbox_tail_->link = cb;
+    } else {
+        inbox_head_ = cb;
+    }
+    inbox_tail_ = cb;
+    // The first call of a batch writes the eventfd; the rest see the flag and skip the syscall.
+    // The write happens under the mutex so that once the loop has taken cb (under the same
+    // mutex) this thread is done with the loop: the loop may then be destroyed, as a closing
+    // loop does as soon as the last thread-pool job it waits for is back.
+    if (!wake_pending_.load(std::memory_order_relaxed)) {
+        wake_pending_.store(true, std::memory_order_relaxed);
         uint64_t one = 1;
         ssize_t r;
         do {
@@ -54,11 +55,13 @@ void Loop::on_wakeup(detail::IoWatcher* w, uint32_t) {
 }
 
 void Loop::drain_inbox() {
-    if (!wake_pending_.load(std::memory_order_acquire)) return;
-    wake_pending_.store(false, std::memory_order_release);
+    // Unlocked peek: a stale false only delays the drain to the next wake-up, which the eventfd
+    // write that went with the flag guarantees.
+    if (!wake_pending_.load(std::memory_order_relaxed)) return;
     detail::CallbackNode* head;
     {
         std::lock_guard<std::mutex> g(inbox_mu_);
+        wake_pending_.store(false, std::memory_order_relaxed);
         head = inbox_head_;
         inbox_head_ = inbox_tail_ = nullptr;
     }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "corio/clock.hpp"
@@ -27,6 +28,7 @@ template <class T>
 class Coro;
 template <class T>
 class Task;
+class ThreadPool;
 
 namespace detail {
 class TimerWheel;
@@ -87,6 +89,13 @@ public:
     template <class T>
     T run_until_complete(Task<T> task);
 
+    // Runs f() on a worker of pool (nullptr: the loop's default pool, made on first use) and
+    // returns its result, or rethrows what it threw with the type kept. Awaiting suspends only
+    // the calling task. Cancelling it stops the waiting at once; the call itself cannot be
+    // interrupted, and its result is dropped when it returns. Defined in executor.hpp.
+    template <class F>
+    Coro<std::remove_cvref_t<std::invoke_result_t<F&>>> run_in_executor(ThreadPool* pool, F f);
+
     void run_forever();
     void stop() noexcept { stopping_ = true; }
     bool is_running() const noexcept { return run_depth_ > 0; }
@@ -113,8 +122,16 @@ public:
     int unwatch(detail::IoWatcher* w) noexcept;
     // Work running outside the loop (thread-pool jobs) that will come back through
     // call_soon_threadsafe: while any is in flight a manual clock must not jump ahead.
+    // Both are called on the loop thread only; close() waits for the count to reach zero.
     void external_begin() noexcept { external_.fetch_add(1, std::memory_order_relaxed); }
     void external_end() noexcept { external_.fetch_sub(1, std::memory_order_relaxed); }
+    // call_soon_threadsafe without the wrapping: links cb into the inbox from any thread. Once
+    // the loop has taken cb, the posting thread no longer touches the loop, so the loop may be
+    // destroyed right after cb ran.
+    void post_threadsafe(detail::CallbackNode* cb);
+    // The pool run_in_executor(nullptr, f) and to_thread use; created on first use, shut down
+    // (after its running jobs return) when the loop closes.
+    ThreadPool& default_executor();
     void report(const char* context, std::exception_ptr e) noexcept;
     void register_task(detail::TaskCore* t) noexcept;
     void unregister_task(detail::TaskCore* t) noexcept;
@@ -124,7 +141,8 @@ private:
         return std::chrono::steady_clock::now().time_since_epoch().count();
     }
     TimerHandle call_at_ns(int64_t deadline, detail::TimerCallbackBase* cb);
-    void post_threadsafe(detail::CallbackNode* cb);
+    void drop_ready() noexcept;
+    void wait_for_external_work() noexcept;
     void run_once();
     void poll(bool may_block);
     void run_ready_batch();
@@ -152,6 +170,8 @@ private:
     detail::CallbackNode* inbox_tail_ = nullptr;
     std::atomic<bool> wake_pending_{false};
     std::atomic<int> external_{0};
+
+    std::unique_ptr<ThreadPool> default_pool_;  // lazily made by default_executor()
 };
 
 }  // namespace corio
