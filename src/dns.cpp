@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "corio/executor.hpp"
 #include "socket.hpp"
 
 namespace corio {
@@ -85,7 +86,7 @@ struct LookupResult {
     std::vector<SocketAddress> addresses;
 };
 
-LookupResult lookup_blocking(const std::string& host, uint16_t port, Family family, bool passive) {
+LookupResult lookup_blocking(std::string host, uint16_t port, Family family, bool passive) {
     addrinfo hints{};
     hints.ai_family = family == Family::V4 ? AF_INET : family == Family::V6 ? AF_INET6 : AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -145,9 +146,10 @@ Coro<std::vector<SocketAddress>> resolve(std::string host, uint16_t port, Family
 
 namespace detail {
 
-// Placeholder until the thread pool lands (issue 5): resolves on the loop thread.
+// getaddrinfo blocks (files, then DNS): it runs on the default thread pool, as asyncio's
+// loop.getaddrinfo does, and the loop serves everything else meanwhile.
 Coro<LookupResult> lookup_on_pool(std::string host, uint16_t port, Family family, bool passive) {
-    co_return lookup_blocking(host, port, family, passive);
+    co_return co_await to_thread(&lookup_blocking, std::move(host), port, family, passive);
 }
 
 }  // namespace detail

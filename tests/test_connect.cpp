@@ -149,3 +149,14 @@ TEST_CASE("run_until_complete hands back a move-only Stream", "[connect]") {
     server.close();
     loop.run_until_complete(server.wait_closed());  // lets the accept task finish
 }
+
+TEST_CASE("names are looked up on the loop's thread pool, numeric addresses never are",
+          "[connect][dns]") {
+    corio::Loop loop;
+    auto numeric = loop.run_until_complete(corio::resolve("127.0.0.1", 80));
+    REQUIRE(numeric.size() == 1);
+    REQUIRE(loop.default_executor().workers() == 0);
+    auto named = loop.run_until_complete(corio::resolve("localhost", 80));
+    REQUIRE(!named.empty());
+    REQUIRE(loop.default_executor().workers() >= 1);
+}
