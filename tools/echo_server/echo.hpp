@@ -11,13 +11,17 @@
 
 namespace echo {
 
-// Echoes every byte back until the peer ends its stream.
+// Echoes every byte back until the peer ends its stream. A peer that resets (load clients do,
+// when they stop) ends the connection quietly.
 inline corio::Coro<void> handle(corio::Stream s) {
-    for (;;) {
-        std::string data = co_await s.read();
-        if (data.empty()) break;
-        s.write(data);
-        co_await s.drain();
+    try {
+        for (;;) {
+            std::string data = co_await s.read();
+            if (data.empty()) break;
+            s.write(data);
+            co_await s.drain();
+        }
+    } catch (const corio::ConnectionError&) {
     }
 }
 
