@@ -55,6 +55,8 @@ public:
     long fill();
     // One receive into buf: same results as fill().
     long receive(char* buf, size_t len);
+    // Keeps bytes received beyond what the caller asked for (the buffer is empty then).
+    void keep(const char* data, size_t len) { rbuf_.assign(data, len); }
     bool reading_done() const noexcept { return eof_ || closing_ || fd < 0; }
     void check_error() const;
     void check_single_reader() const;
@@ -122,8 +124,10 @@ private:
     StreamCore* c_;
 };
 
-// Size of the per-thread receive buffer: the most one receive asks for.
-constexpr size_t kReceiveChunk = 64 * 1024;
+// Size of the per-thread receive buffer: what one receive asks for, whatever the caller's max
+// (asyncio reads 256 KiB too). Asking for more than will come makes a short read the common
+// case, and a short read tells that the socket is empty without a second recv for EAGAIN.
+constexpr size_t kReceiveChunk = 256 * 1024;
 char* receive_scratch();
 
 }  // namespace corio::detail

@@ -104,11 +104,14 @@ Coro<std::string> read_some(CoreRef c, size_t max) {
         s.check_error();
         s.check_single_reader();
         if (s.can_read()) {
-            // Straight from the socket to the result, without the stream's buffer.
-            size_t want = std::min(max, kReceiveChunk);
+            // Straight from the socket to the result; only what exceeds max is buffered.
             char* buf = receive_scratch();
-            long n = s.receive(buf, want);
-            if (n > 0) co_return std::string(buf, static_cast<size_t>(n));
+            long n = s.receive(buf, kReceiveChunk);
+            if (n > 0) {
+                size_t got = static_cast<size_t>(n);
+                if (got > max) s.keep(buf + max, got - max);
+                co_return std::string(buf, std::min(got, max));
+            }
             if (n == 0) co_return std::string();
         }
         IoWait wait(&s, kReadable);
