@@ -82,8 +82,10 @@ void ServerCore::listen_on(const std::vector<SocketAddress>& addresses, const st
         if (fd < 0) {
             for (auto& l : listeners_) l->io.detach_and_close();
             listeners_.clear();
-            throw_net_error(-fd, std::string("cannot listen on ") + addr.to_string() + " (" + host +
-                                     ":" + std::to_string(port) + "): " + what);
+            std::string where = addr.to_string();
+            std::string asked = host + ":" + std::to_string(port);
+            if (where != asked) where += " (" + asked + ")";
+            throw_net_error(-fd, "cannot listen on " + where + ": " + what);
         }
         auto l = std::make_unique<Listener>();
         int rc = l->io.attach(*loop_, fd);

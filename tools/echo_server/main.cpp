@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
 
 #include "echo.hpp"
@@ -33,8 +34,13 @@ int main(int argc, char** argv) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    return echo::serve(host, static_cast<uint16_t>(port), threads, [&](uint16_t p) {
-        std::printf("listening on %s:%u\n", host.c_str(), p);
-        std::fflush(stdout);
-    });
+    try {
+        return echo::serve(host, static_cast<uint16_t>(port), threads, [&](uint16_t p) {
+            std::printf("listening on %s:%u\n", host.c_str(), p);
+            std::fflush(stdout);
+        });
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "echo_server: %s\n", e.what());
+        return 1;
+    }
 }
