@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 
@@ -29,7 +30,14 @@ constexpr size_t kKeepCapacity = 16 * 1024;
 }  // namespace
 
 char* receive_scratch() {
-    thread_local std::unique_ptr<char[]> buf(new char[kReceiveChunk]);
+    // Page-aligned: the kernel copies into it with `rep movsb`, which on AMD EPYC ran about
+    // four times slower into malloc's 16-byte-aligned block (the 64 KiB echo benchmark spent
+    // half its time in that copy).
+    struct Free {
+        void operator()(char* p) const { std::free(p); }
+    };
+    thread_local std::unique_ptr<char, Free> buf(
+        static_cast<char*>(std::aligned_alloc(4096, kReceiveChunk)));
     return buf.get();
 }
 
