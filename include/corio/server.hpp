@@ -38,6 +38,7 @@ struct ServerOptions {
 using ConnectionHandler = std::function<Coro<void>(Stream)>;
 
 // Move-only handle to a listening server; destroying it closes it (handlers keep running).
+// Like a Stream, it must be closed or destroyed before its loop is.
 class Server {
 public:
     Server() noexcept = default;
