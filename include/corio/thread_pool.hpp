@@ -7,8 +7,8 @@
 // need back-pressure bound themselves, e.g. with a Semaphore around to_thread.
 //
 // Workers start lazily, one per submit that finds no idle worker, up to max_workers(): a loop
-// that resolves one hostname costs one thread, not a full pool. An idle worker spins for 50 us
-// before it sleeps (one at a time), which keeps back-to-back round trips off the futex.
+// that resolves one hostname costs one thread, not a full pool. An idle worker polls for 50 us,
+// yielding, before it sleeps (one at a time): back-to-back round trips skip the futex.
 #pragma once
 
 #include <atomic>

@@ -1,0 +1,80 @@
+// corio::run's SIGINT/SIGTERM handling (see detail/run_interrupts.hpp). Layer 4, over the
+// loop's signal handlers (signals.cpp), which also count the second interrupt.
+#include "corio/detail/run_interrupts.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "corio/loop.hpp"
+#include "signals.hpp"
+#if defined(__linux__)
+#include <sys/syscall.h>
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+#include <pthread.h>
+#endif
+
+namespace corio::detail {
+
+namespace {
+
+bool on_main_thread() {
+#if defined(__linux__)
+    return ::syscall(SYS_gettid) == ::getpid();
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__)
+    return pthread_main_np() != 0;
+#else
+    return false;
+#endif
+}
+
+bool has_default_disposition(int sig) {
+    struct sigaction cur {};
+    if (::sigaction(sig, nullptr, &cur) != 0) return false;
+    return !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_DFL;
+}
+
+}  // namespace
+
+RunInterrupts::RunInterrupts(Loop& loop, TaskCore* main) noexcept : main_(main) {
+    if (!on_main_thread()) return;
+    for (int sig : {SIGINT, SIGTERM}) {
+        if (!has_default_disposition(sig)) continue;
+        auto handler = [this, sig] { on_signal(sig); };
+        try {
+            loop.add_signal_handler_node(
+                sig, std::make_unique<SignalHandler<decltype(handler)>>(handler), true);
+        } catch (...) {
+            // No slot or no sigaction: run without graceful interrupts rather than not at all.
+        }
+    }
+}
+
+void RunInterrupts::on_signal(int sig) noexcept {
+    if (received_ == 0 && !main_->done()) {
+        received_ = sig;
+        std::fprintf(stderr,
+                     "corio: %s received: cancelling the main task (send it again to exit at "
+                     "once)\n",
+                     signal_name(sig));
+        main_->cancel();
+        return;
+    }
+    // The main task is already over (the loop is cleaning up what it left): nothing graceful
+    // is left to do.
+    std::fprintf(stderr, "corio: %s received during shutdown, exiting at once\n", signal_name(sig));
+    std::fflush(nullptr);
+    exit_by_signal(sig);
+}
+
+void RunInterrupts::finish() noexcept {
+    if (received_ == 0 || !main_->cancelled()) return;
+    std::fprintf(stderr, "corio: main task cancelled by %s, exiting\n", signal_name(received_));
+    std::fflush(nullptr);
+    exit_by_signal(received_);
+    _exit(128 + received_);  // only if the signal could not be raised
+}
+
+}  // namespace corio::detail
