@@ -183,12 +183,20 @@ Task<T> Loop::create_task(Coro<T> coro, std::string name) {
 template <class T>
 T Loop::run_until_complete(Task<T> task) {
     run_until_done(task.state_ptr());
-    return task.result();
+    if constexpr (std::is_void_v<T> || std::is_copy_constructible_v<T>) {
+        return task.result();
+    } else {
+        // A move-only result (a Stream, a Server) can only be moved out, as co_await does.
+        return detail::TaskAwaiter<T, true>(task.state_ptr()).await_resume();
+    }
 }
 
 template <class T>
 T Loop::run_until_complete(Coro<T> coro) {
-    return run_until_complete(create_task(std::move(coro)));
+    Task<T> task = create_task(std::move(coro));
+    run_until_done(task.state_ptr());
+    // Nobody else holds this task: move the result out rather than copy it.
+    return detail::TaskAwaiter<T, true>(task.state_ptr()).await_resume();
 }
 
 // asyncio.create_task: schedules on the running loop.

@@ -1,0 +1,35 @@
+// corio::open_connection: asyncio.open_connection. Layer 5: resolves the host (dns.hpp), tries
+// each address in turn with a non-blocking connect, and returns a Stream (stream.hpp).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "corio/coro.hpp"
+#include "corio/dns.hpp"
+#include "corio/stream.hpp"
+
+namespace corio {
+
+// Nobody listens at the address (ECONNREFUSED).
+class ConnectionRefusedError : public ConnectionError {
+public:
+    using ConnectionError::ConnectionError;
+};
+
+struct ConnectOptions {
+    // Bounds all the connect attempts together (not the name lookup); zero means no limit
+    // beyond the kernel's own. TimeoutError when it passes.
+    std::chrono::nanoseconds timeout = std::chrono::seconds(30);
+    Family family = Family::Any;
+    StreamOptions stream{};
+};
+
+// Connects to host:port. Each resolved address is tried in turn; when all fail, throws the
+// last failure (ConnectionRefusedError, TimeoutError, ConnectionError) with the host, port and
+// every address tried in the message, or DnsError when the name does not resolve.
+// Cancellable at any point: the half-open socket is closed and unregistered at once.
+Coro<Stream> open_connection(std::string host, uint16_t port, ConnectOptions options = {});
+
+}  // namespace corio

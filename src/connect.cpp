@@ -1,0 +1,91 @@
+// open_connection: resolve, then a non-blocking connect to each address in turn under one
+// deadline. Layer 5. The socket is registered with the loop once, before the handshake is
+// awaited, and the same registration serves the Stream afterwards (no second epoll_ctl).
+#include "corio/connect.hpp"
+
+#include <errno.h>
+
+#include <cstring>
+
+#include "connect_any.hpp"
+#include "corio/loop.hpp"
+#include "socket.hpp"
+#include "stream_core.hpp"
+
+namespace corio {
+
+namespace detail {
+namespace {
+
+std::string describe(const std::string& host, uint16_t port, const std::string& tried) {
+    std::string where = host.find(':') != std::string::npos && host.front() != '['
+                            ? "[" + host + "]:" + std::to_string(port)
+                            : host + ":" + std::to_string(port);
+    return "connect to " + where + " failed (tried " + tried + ")";
+}
+
+}  // namespace
+
+Coro<Stream> connect_any(std::vector<SocketAddress> addresses, std::string host, uint16_t port,
+                         ConnectOptions options) {
+    Loop& loop = Loop::current();
+    int64_t timeout = options.timeout.count();
+    int64_t deadline = timeout > 0 ? loop.now_ns() + timeout : 0;
+    std::string tried;
+    int last_error = 0;
+    bool timed_out = false;
+    for (const SocketAddress& addr : addresses) {
+        std::string name = addr.to_string();
+        tried += tried.empty() ? name : ", " + name;
+        int fd = detail::tcp_socket(addr.family());
+        if (fd < 0) {
+            last_error = -fd;
+            continue;
+        }
+        auto* core = new detail::StreamCore(options.stream);
+        Stream stream(core);  // owns the socket from here: any exit closes and unregisters it
+        int rc = detail::sys_connect(fd, addr.get(), addr.length);
+        if (rc == 0) {
+            core->open(loop, fd, name, options.stream, false);
+            co_return stream;
+        }
+        if (rc != -EINPROGRESS) {
+            detail::close_fd(fd);
+            last_error = -rc;
+            continue;
+        }
+        rc = core->attach(loop, fd, &detail::StreamCore::on_events);
+        if (rc < 0) {
+            last_error = -rc;
+            continue;
+        }
+        core->ready = 0;  // not writable until the handshake completes
+        detail::IoWait wait(core, detail::kWritable, deadline);
+        if (!co_await wait) {
+            timed_out = true;
+            break;
+        }
+        int err = detail::socket_error(fd);
+        if (err == 0) {
+            core->ready |= detail::kReadable;  // try the first read rather than wait for it
+            core->open(loop, fd, name, options.stream, true);
+            co_return stream;
+        }
+        last_error = err;
+    }
+    std::string msg = describe(host, port, tried);
+    if (timed_out) {
+        throw TimeoutError(msg + ": timed out after " + std::to_string(timeout / 1000000) + " ms");
+    }
+    detail::throw_net_error(last_error ? last_error : EHOSTUNREACH, msg);
+}
+
+}  // namespace detail
+
+Coro<Stream> open_connection(std::string host, uint16_t port, ConnectOptions options) {
+    std::vector<SocketAddress> addresses = co_await resolve(host, port, options.family);
+    co_return co_await detail::connect_any(std::move(addresses), std::move(host), port,
+                                           std::move(options));
+}
+
+}  // namespace corio

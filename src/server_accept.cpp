@@ -1,0 +1,173 @@
+// The server's accept tasks and connection tasks. Layer 5.
+//
+// One accept task per listening socket accepts until EAGAIN, then parks on the socket's
+// readiness (registered once, edge-triggered). When accept fails for lack of resources
+// (EMFILE, ENFILE, ENOBUFS, ENOMEM) the connection stays in the backlog and the readiness bit
+// stays set; the task logs once, then sleeps with exponential backoff (10 ms doubling to
+// 500 ms) and tries again. A connection that ends wakes it at once, since that freed a
+// descriptor. So a full descriptor table neither spins the CPU nor stops the server for long.
+// The connection limit (ServerOptions::max_connections) parks the task the same way.
+#include <errno.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "server_core.hpp"
+#include "socket.hpp"
+#include "stream_core.hpp"
+
+namespace corio::detail {
+
+namespace {
+
+constexpr int64_t kFirstBackoffNs = 10'000'000;
+constexpr int64_t kMaxBackoffNs = 500'000'000;
+
+// Errors about one pending connection, not about the listening socket: accept the next one.
+bool is_transient(int err) {
+    switch (err) {
+        case ECONNABORTED:
+        case EPROTO:
+        case EPERM:
+        case ENETDOWN:
+        case ENOPROTOOPT:
+        case EHOSTDOWN:
+        case ENONET:
+        case EHOSTUNREACH:
+        case EOPNOTSUPP:
+        case ENETUNREACH:
+        case EINTR:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+// Links a connection into its server for the life of its task, also when the loop closes and
+// destroys the frame without resuming it.
+struct ConnScope {
+    ServerCore* s;
+    ServerCore::Conn node;
+    ConnScope(ServerCore* server, StreamCore* stream) : s(server) {
+        node.stream = stream;
+        stream->add_ref();
+        s->connection_started(&node);
+    }
+    ~ConnScope() {
+        s->connection_finished(&node);
+        node.stream->release();
+    }
+};
+
+namespace {
+
+Coro<void> run_connection(std::shared_ptr<ServerCore> s, StreamCore* core, Stream stream,
+                          const ConnectionHandler* handler) {
+    ConnScope scope(s.get(), core);
+    std::exception_ptr cancelled;
+    try {
+        co_await (*handler)(std::move(stream));
+    } catch (const CancelledError&) {
+        cancelled = std::current_exception();
+    } catch (...) {
+        Loop::current().report("unhandled exception in a connection handler",
+                               std::current_exception());
+    }
+    if (cancelled) std::rethrow_exception(cancelled);
+}
+
+}  // namespace
+
+void ServerCore::connection_started(Conn* c) noexcept {
+    c->prev = nullptr;
+    c->next = conns_;
+    if (conns_) conns_->prev = c;
+    conns_ = c;
+    ++active_;
+}
+
+void ServerCore::connection_finished(Conn* c) noexcept {
+    if (c->prev) {
+        c->prev->next = c->next;
+    } else {
+        conns_ = c->next;
+    }
+    if (c->next) c->next->prev = c->prev;
+    --active_;
+    // A descriptor and a connection slot were freed: a paused accept task may go on.
+    slot_free_.wake_all();
+    if (closed_ && active_ == 0) idle_waiters_.wake_all();
+}
+
+void ServerCore::accept_one(int fd, const sockaddr_storage& peer) {
+    auto* core = new StreamCore(options_.stream);
+    Stream stream(core);
+    try {
+        core->open(*loop_, fd, format_address(reinterpret_cast<const sockaddr*>(&peer)),
+                   options_.stream, false);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "corio: dropping an accepted connection: %s\n", e.what());
+        return;
+    }
+    loop_->create_task(run_connection(shared_from_this(), core, std::move(stream), &handler_));
+}
+
+void ServerCore::report_accept_error(const Listener& l, int err) {
+    if (accept_error_logged_) return;
+    accept_error_logged_ = true;
+    std::fprintf(stderr,
+                 "corio: accept on %s failed: %s; pausing accepts with backoff until it "
+                 "succeeds again\n",
+                 l.address.c_str(), std::strerror(err));
+}
+
+Coro<void> accept_loop(std::shared_ptr<ServerCore> s, ServerCore::Listener* l) {
+    int64_t backoff = 0;
+    size_t limit = s->options_.max_connections;
+    for (;;) {
+        if (s->closed_) co_return;
+        if (limit > 0 && s->active_ >= limit) {
+            WaitQueue::Awaiter wait(s->slot_free_);
+            co_await wait;
+            continue;
+        }
+        if (l->io.can_read()) {
+            sockaddr_storage peer;
+            int fd = sys_accept(l->io.fd, &peer);
+            if (fd >= 0) {
+                backoff = 0;
+                s->accept_one(fd, peer);
+                continue;
+            }
+            if (fd == -EAGAIN || fd == -EWOULDBLOCK) {
+                // Only EAGAIN ends an episode: with the table still full, the accept after a
+                // success fails with EMFILE again (the kernel takes a descriptor first).
+                s->accept_error_logged_ = false;
+                l->io.ready &= ~kReadable;
+            } else if (is_transient(-fd)) {
+                continue;
+            } else {
+                // Out of descriptors or memory (or a broken listener): back off, never spin.
+                s->report_accept_error(*l, -fd);
+                backoff = backoff == 0 ? kFirstBackoffNs : std::min(backoff * 2, kMaxBackoffNs);
+                WaitQueue::Awaiter wait(s->slot_free_, s->loop_->now_ns() + backoff);
+                co_await wait;
+                continue;
+            }
+        }
+        IoWait wait(&l->io, kReadable);
+        co_await wait;
+    }
+}
+
+void ServerCore::start_accepting() {
+    for (auto& l : listeners_) {
+        l->acceptor = loop_->create_task(accept_loop(shared_from_this(), l.get()), "accept");
+    }
+}
+
+}  // namespace corio::detail
