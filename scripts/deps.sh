@@ -9,6 +9,7 @@ pkgs=(
   catch2                                 # tests
   libwslay-dev node-llhttp               # WebSocket framing, HTTP parsing
   python3 netcat-openbsd curl procps     # real peers and helpers used by tests
+  util-linux gcc                         # taskset and the C yardstick for make bench
 )
 
 missing=()
