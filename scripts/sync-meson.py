@@ -24,4 +24,7 @@ s = re.sub(r"tool_srcs = \{.*?\n\}", table, s, flags=re.S)
 tests = sorted(os.path.basename(f)[:-4] for f in glob.glob("tests/test_*.cpp"))
 listing = "  test_names = [\n" + "".join(f"    '{t}',\n" for t in tests) + "  ]"
 s = re.sub(r"  test_names = \[.*?\n  \]", listing, s, flags=re.S)
+support = sorted(f for f in glob.glob("tests/*.cpp") if not os.path.basename(f).startswith("test_"))
+s = re.sub(r"test_support = files\(.*?\)",
+           "test_support = files(" + ", ".join(f"'{f}'" for f in support) + ")", s, flags=re.S)
 open("meson.build", "w").write(s)
