@@ -22,12 +22,21 @@ endif
 
 comma := ,
 SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
-B := build/make-$(MODE)$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
+# B may be set on the command line so that several builds of one checkout do not share objects.
+B ?= build/make-$(MODE)$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 
-CPPFLAGS += -Iinclude -Isrc
+# llhttp ships as C sources (Debian node-llhttp), compiled into the library.
+LLHTTP_DIR := /usr/share/llhttp
+LLHTTP_INC := /usr/share/include/llhttp
+CC ?= gcc
+
+CPPFLAGS += -Iinclude -Isrc -I$(LLHTTP_INC)
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers $(OPT) $(SAN_FLAGS) -MMD -MP
+CFLAGS += $(OPT) $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
-LDLIBS += -pthread
+# What the library needs beyond libc: wslay frames, nettle's SHA-1/base64, zlib bodies.
+LIB_LIBS := -lwslay -lnettle -lz
+LDLIBS += $(LIB_LIBS) -pthread
 
 # Backend chosen at build time, as Redis's ae does.
 ifeq ($(shell uname -s),Linux)
@@ -37,7 +46,8 @@ else
 endif
 
 LIB_SRCS := $(filter-out $(POLLER_SKIP),$(wildcard src/*.cpp src/*/*.cpp))
-LIB_OBJS := $(LIB_SRCS:%.cpp=$(B)/%.o)
+LLHTTP_OBJS := $(addprefix $(B)/third_party/llhttp/,llhttp.o api.o http.o)
+LIB_OBJS := $(LIB_SRCS:%.cpp=$(B)/%.o) $(LLHTTP_OBJS)
 LIB := $(B)/libcorio.a
 
 TEST_SRCS := $(wildcard tests/test_*.cpp)
@@ -46,8 +56,12 @@ TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.cpp=$(B)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/%.cpp=$(B)/tests/%)
 CATCH_MAIN := /usr/lib/libCatch2WithMain.a
 
-TOOLS := $(notdir $(wildcard tools/*))
-TOOL_BINS := $(TOOLS:%=$(B)/bin/%)
+# Programs: each folder under tools/ (what users run) or examples/ (what users read) is one
+# program made of all its .cpp files, built as $(B)/bin/<folder>.
+PROGRAM_DIRS := $(patsubst %/,%,$(wildcard tools/*/ examples/*/))
+TOOL_BINS := $(addprefix $(B)/bin/,$(notdir $(PROGRAM_DIRS)))
+# Extra libraries of one program, and of the tests that link its objects.
+LIBS_crawl := -lgumbo
 
 .PHONY: all lib tests tools test demo bench deps clean format check-format
 # Objects reached through pattern chains are kept, so an unchanged test is not recompiled.
@@ -65,14 +79,22 @@ $(B)/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
-$(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT_OBJS) $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(LIB) $(CATCH_MAIN) $(LDLIBS)
-
-# Each folder under tools/ is one program made of all its .cpp files.
-.SECONDEXPANSION:
-$(B)/bin/%: $$(addprefix $(B)/,$$(addsuffix .o,$$(basename $$(wildcard tools/$$*/*.cpp)))) $(LIB)
+$(B)/third_party/llhttp/%.o: $(LLHTTP_DIR)/%.c
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
+	$(CC) -I$(LLHTTP_INC) $(CFLAGS) -c $< -o $@
+
+# A test named test_<tool>_*.cpp also links that tool's objects but its main.o (for unit tests
+# of a tool's parts, e.g. test_crawl_robots.cpp), with the tool's extra libraries.
+tool_of = $(word 2,$(subst _, ,$(notdir $(1))))
+tool_objs = $(if $(wildcard tools/$(call tool_of,$(1))/main.cpp),$(filter-out %/main.o,$(addprefix $(B)/,$(addsuffix .o,$(basename $(wildcard tools/$(call tool_of,$(1))/*.cpp))))))
+
+.SECONDEXPANSION:
+$(B)/tests/%: $(B)/tests/%.o $$(call tool_objs,$$*) $(TEST_SUPPORT_OBJS) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $< $(call tool_objs,$*) $(TEST_SUPPORT_OBJS) $(LIB) $(CATCH_MAIN) $(LIBS_$(call tool_of,$*)) $(LDLIBS)
+
+$(B)/bin/%: $$(addprefix $(B)/,$$(addsuffix .o,$$(basename $$(wildcard tools/$$*/*.cpp examples/$$*/*.cpp)))) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS_$*) $(LDLIBS)
 
 deps:
 	@bash scripts/deps.sh

@@ -8,7 +8,11 @@ pkgs=(
   g++ make pkg-config meson ninja-build  # build
   catch2                                 # tests
   libwslay-dev node-llhttp               # WebSocket framing, HTTP parsing
+  zlib1g-dev nettle-dev                  # gzip/deflate bodies, the handshake's SHA-1 + base64
+  libgumbo-dev                           # crawl's HTML5 tokenizer
   python3 netcat-openbsd curl procps     # real peers and helpers used by tests
+  nginx wrk python3-websockets node-ws   # HTTP and WebSocket peers the tests run on loopback
+  python3-aiohttp nodejs chromium        # more peers: aiohttp, Node's ws, a real browser
   util-linux gcc                         # taskset and the C yardstick for make bench
 )
 
