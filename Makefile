@@ -38,12 +38,17 @@ LDFLAGS += $(SAN_FLAGS)
 LIB_LIBS := -lwslay -lnettle -lz
 LDLIBS += $(LIB_LIBS) -pthread
 
-# Backend chosen at build time, as Redis's ae does.
-ifeq ($(shell uname -s),Linux)
-  POLLER_SKIP := src/poller_kqueue.cpp
-else
-  POLLER_SKIP := src/poller_epoll.cpp
+# The poller backend is chosen at build time by what the system has, as Redis's ae does: the
+# first of epoll, kqueue, poll whose header compiles and whose file src/reactor/poller_<name>.cpp
+# exists. The other backend files are left out of the library.
+has_header = $(shell printf '#include <%s>\n' $(1) | $(CXX) -E -x c++ - >/dev/null 2>&1 && echo y)
+poller_ok = $(and $(wildcard src/reactor/poller_$(1).cpp),$(call has_header,$(2)),$(1))
+POLLER := $(firstword $(call poller_ok,epoll,sys/epoll.h) $(call poller_ok,kqueue,sys/event.h) \
+                      $(call poller_ok,poll,poll.h))
+ifeq ($(POLLER),)
+  $(error no poller backend: none of src/reactor/poller_*.cpp fits this system)
 endif
+POLLER_SKIP := $(filter-out src/reactor/poller_$(POLLER).cpp,$(wildcard src/reactor/poller_*.cpp))
 
 LIB_SRCS := $(filter-out $(POLLER_SKIP),$(wildcard src/*.cpp src/*/*.cpp))
 LLHTTP_OBJS := $(addprefix $(B)/third_party/llhttp/,llhttp.o api.o http.o)

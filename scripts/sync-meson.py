@@ -1,30 +1,58 @@
 #!/usr/bin/env python3
-"""Rewrites the file lists in meson.build (library sources, tools, tests) from the tree, since
-meson cannot glob. Run it after adding or removing a source, tool or test file;
-scripts/check-meson.sh (run by CI) fails when the lists are out of date."""
+"""Rewrites the file lists in meson.build (library sources, programs, tests) from the tree, since
+meson cannot glob. Run it after adding or removing a source, program or test file;
+scripts/check-meson.sh (run by CI) fails when the lists are out of date.
+
+Mirrors the Makefile: the library is src/*.cpp and src/*/*.cpp but the poller backends (meson
+picks one by what the system has); each folder under tools/ or examples/ is one program; a
+test tests/test_<tool>_*.cpp also links tools/<tool>/*.cpp but main.cpp."""
 import glob
 import os
 import re
 
 os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 s = open("meson.build").read()
-backends = ("poller_epoll.cpp", "poller_kqueue.cpp")
-srcs = sorted(f for f in glob.glob("src/*.cpp") + glob.glob("src/*/*.cpp")
-              if os.path.basename(f) not in backends)
-block = "corio_srcs = files(\n" + "".join(f"  '{f}',\n" for f in srcs) + ") + files(poller_src)"
-s = re.sub(r"corio_srcs = files\(.*?\) \+ files\(poller_src\)", block, s, flags=re.S)
-tools = {os.path.basename(d.rstrip("/")): sorted(glob.glob(d + "*.cpp"))
-         for d in sorted(glob.glob("tools/*/"))}
-names = "tool_names = [" + ", ".join(f"'{n}'" for n in tools) + "]\n"
-table = "tool_srcs = {\n" + "".join(
+
+
+def is_backend(path):
+    return os.path.basename(path).startswith("poller_") and path.startswith("src/reactor/")
+
+
+def replace(pattern, text):
+    global s
+    s, n = re.subn(pattern, lambda _: text, s, flags=re.S)
+    if n != 1:
+        raise SystemExit(f"sync-meson: meson.build has no block matching {pattern!r}")
+
+
+srcs = sorted(f for f in glob.glob("src/*.cpp") + glob.glob("src/*/*.cpp") if not is_backend(f))
+replace(r"corio_srcs = files\(.*?\n\)",
+        "corio_srcs = files(\n" + "".join(f"  '{f}',\n" for f in srcs) + ")")
+
+programs = {os.path.basename(d.rstrip("/")): sorted(glob.glob(d + "*.cpp"))
+            for d in sorted(glob.glob("tools/*/") + glob.glob("examples/*/"))}
+programs = {n: fs for n, fs in programs.items() if fs}
+replace(r"program_srcs = \{.*?\n\}", "program_srcs = {\n" + "".join(
     f"  '{n}': files(\n" + "".join(f"    '{f}',\n" for f in fs) + "  ),\n"
-    for n, fs in tools.items()) + "}"
-s = re.sub(r"tool_names = \[.*?\]\n", names, s, flags=re.S)
-s = re.sub(r"tool_srcs = \{.*?\n\}", table, s, flags=re.S)
+    for n, fs in programs.items()) + "}")
+
 tests = sorted(os.path.basename(f)[:-4] for f in glob.glob("tests/test_*.cpp"))
-listing = "  test_names = [\n" + "".join(f"    '{t}',\n" for t in tests) + "  ]"
-s = re.sub(r"  test_names = \[.*?\n  \]", listing, s, flags=re.S)
+replace(r"  test_names = \[.*?\n  \]",
+        "  test_names = [\n" + "".join(f"    '{t}',\n" for t in tests) + "  ]")
+
+# Tool parts a test links: test_<tool>_*.cpp with tools/<tool>/main.cpp present.
+tool_parts = {}
+for t in tests:
+    parts = t.split("_")
+    tool = parts[1] if len(parts) > 2 else None
+    if tool and os.path.isfile(f"tools/{tool}/main.cpp") and tool not in tool_parts:
+        tool_parts[tool] = sorted(f for f in glob.glob(f"tools/{tool}/*.cpp")
+                                  if os.path.basename(f) != "main.cpp")
+replace(r"  tool_parts = \{.*?\n  \}", "  tool_parts = {\n" + "".join(
+    f"    '{n}': files(" + ", ".join(f"'{f}'" for f in fs) + "),\n"
+    for n, fs in sorted(tool_parts.items())) + "  }")
+
 support = sorted(f for f in glob.glob("tests/*.cpp") if not os.path.basename(f).startswith("test_"))
-s = re.sub(r"test_support = files\(.*?\)",
-           "test_support = files(" + ", ".join(f"'{f}'" for f in support) + ")", s, flags=re.S)
+replace(r"test_support = files\(.*?\)",
+        "test_support = files(" + ", ".join(f"'{f}'" for f in support) + ")")
 open("meson.build", "w").write(s)

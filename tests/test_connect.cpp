@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "connect_any.hpp"
+#include "net/connect_any.hpp"
 #include "corio/corio.hpp"
 #include "net_support.hpp"
 

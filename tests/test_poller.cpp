@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "poller.hpp"
+#include "reactor/poller.hpp"
 
 using corio::detail::IoWatcher;
 using corio::detail::Poller;

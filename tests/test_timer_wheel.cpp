@@ -1,4 +1,4 @@
-// Tests for the hierarchical timer wheel (src/timer_wheel.hpp): boundary sweeps at every level,
+// Tests for the hierarchical timer wheel (src/reactor/timer_wheel.hpp): boundary sweeps at every level,
 // placement, cancellation wherever a timer sits, next_deadline() bounds, dense short timers that
 // must never cascade, and a randomized comparison with a std::multimap model. The wheel is driven
 // by hand; nothing here reads a clock.
@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "timer_wheel.hpp"
+#include "reactor/timer_wheel.hpp"
 
 using corio::detail::TimerNode;
 using corio::detail::TimerWheel;

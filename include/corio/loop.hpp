@@ -101,7 +101,7 @@ public:
     // Calls f() on the loop thread each time signal sig arrives (any thread may receive it),
     // replacing the handler sig had on this loop. Several loops may handle one signal: each
     // gets it. Throws corio::Error for an invalid signal, SIGKILL or SIGSTOP. Delivery is a
-    // sigaction handler writing an eventfd (a self-pipe; see src/signals.hpp for why not
+    // sigaction handler writing an eventfd (a self-pipe; see src/reactor/signals.hpp for why not
     // signalfd); the disposition the signal had before is restored when the last loop
     // handling it removes its handler or closes.
     template <class F>

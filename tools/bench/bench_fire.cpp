@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bench.hpp"
-#include "timer_wheel.hpp"
+#include "reactor/timer_wheel.hpp"
 
 namespace bench {
 

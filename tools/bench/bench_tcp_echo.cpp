@@ -1,4 +1,4 @@
-// TCP echo benchmark in the style of uvloop's vmbench: a corio echo server (tools/echo_server's
+// TCP echo benchmark in the style of uvloop's vmbench: a corio echo server (examples/echo_server's
 // handler, run in a child process) against the plain-C epoll echo server of the independent
 // yardstick in ../shared/bench, driven by the yardstick's closed-loop load client in the same
 // round: 1 KiB and 64 KiB messages, 10 and 100 connections; then RSS per idle connection at
@@ -22,7 +22,7 @@
 #include <string>
 #include <thread>
 
-#include "../echo_server/echo.hpp"
+#include "../../examples/echo_server/echo.hpp"
 #include "bench.hpp"
 
 namespace bench {

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "../../src/timer_wheel.hpp"
+#include "reactor/timer_wheel.hpp"
 #include "bench.hpp"
 
 namespace bench {

@@ -1,4 +1,4 @@
-// The intrusive timer node shared by the timer wheel (src/timer_wheel.hpp) and the awaiters and
+// The intrusive timer node shared by the timer wheel (src/reactor/timer_wheel.hpp) and the awaiters and
 // callbacks that embed one. Public only because templates in the public headers embed it.
 #pragma once
 

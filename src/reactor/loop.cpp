@@ -30,7 +30,7 @@
 
 namespace corio {
 
-int open_wakeup_fd();  // wakeup.cpp
+int open_wakeup_fd();  // threadsafe.cpp
 
 namespace {
 thread_local Loop* tl_current = nullptr;

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "corio/loop.hpp"
-#include "signals.hpp"
+#include "reactor/signals.hpp"
 #if defined(__linux__)
 #include <sys/syscall.h>
 #elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
