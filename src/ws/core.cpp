@@ -1,0 +1,257 @@
+// WsCore's wslay side: the context, its callbacks, and process(), which feeds wslay the bytes
+// read and decides what follows (a message, a close, a failure). The workarounds for wslay 1.1.1
+// on hostile input (../shared/notes/llhttp-wslay.md D.2, D.3) live here.
+#include "core.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace corio::ws::detail {
+
+namespace {
+
+// A close frame with code 1002, written by us when wslay would send an empty one. A client's
+// frames must be masked: a zero key leaves the payload as it is.
+constexpr std::string_view kServerClose1002("\x88\x02\x03\xEA", 4);
+constexpr std::string_view kClientClose1002("\x88\x82\x00\x00\x00\x00\x03\xEA", 8);
+
+}  // namespace
+
+WsCore::WsCore(Stream stream, std::string leftover, Role role, ConnectionOptions options,
+               std::string path, std::string subprotocol)
+    : path_(std::move(path)),
+      subprotocol_(std::move(subprotocol)),
+      loop_(&Loop::current()),
+      stream_(std::move(stream)),
+      role_(role),
+      options_(options),
+      in_(std::move(leftover)) {
+    remote_ = stream_.peer();
+    wslay_event_callbacks callbacks{};
+    callbacks.recv_callback = &WsCore::on_recv;
+    callbacks.send_callback = &WsCore::on_send;
+    callbacks.on_frame_recv_start_callback = &WsCore::on_frame_start;
+    callbacks.on_msg_recv_callback = &WsCore::on_message;
+    int rv;
+    if (role_ == Role::Server) {
+        rv = wslay_event_context_server_init(&ctx_, &callbacks, this);
+    } else {
+        callbacks.genmask_callback = &WsCore::on_genmask;
+        rv = wslay_event_context_client_init(&ctx_, &callbacks, this);
+    }
+    if (rv != 0) throw std::bad_alloc();
+    // wslay checks this against each frame header, so a length lie is caught before the
+    // payload is buffered (1009).
+    wslay_event_config_set_max_recv_msg_length(ctx_, options_.max_message_size);
+    size_t high = options_.write_high ? options_.write_high : 1;
+    stream_.set_write_buffer_limits(high, high / 4);
+}
+
+WsCore::~WsCore() {
+    ping_timer_.cancel();
+    close_timer_.cancel();
+    if (ctx_) wslay_event_context_free(ctx_);
+}
+
+ssize_t WsCore::on_recv(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, int, void* ud) {
+    auto* self = static_cast<WsCore*>(ud);
+    // Stop taking input while the output is over its mark or the inbox is full (a ping flood
+    // must not grow the pong queue), or once a callback decided to fail the connection.
+    if (self->fail_pending_ || self->output_full() ||
+        self->inbox_.size() >= self->options_.max_queue) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
+    size_t avail = self->in_.size() - self->in_pos_;
+    if (avail > 0) {
+        size_t n = avail < len ? avail : len;
+        std::memcpy(buf, self->in_.data() + self->in_pos_, n);
+        self->in_pos_ += n;
+        return static_cast<ssize_t>(n);
+    }
+    if (self->eof_) {
+        // End of stream must be an error: returning 0 makes wslay lose it (want_read stays 1).
+        self->recv_failed_ = true;
+        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+        return -1;
+    }
+    wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+}
+
+// Accepts everything: frames go to out_ and reach the socket in one write per batch (wslay
+// calls this twice per frame, header then payload).
+ssize_t WsCore::on_send(wslay_event_context_ptr, const uint8_t* data, size_t len, int, void* ud) {
+    static_cast<WsCore*>(ud)->out_.append(reinterpret_cast<const char*>(data), len);
+    return static_cast<ssize_t>(len);
+}
+
+int WsCore::on_genmask(wslay_event_context_ptr, uint8_t* buf, size_t len, void*) {
+    arc4random_buf(buf, len);
+    return 0;
+}
+
+void WsCore::on_frame_start(wslay_event_context_ptr ctx,
+                            const wslay_event_on_frame_recv_start_arg* arg, void* ud) {
+    auto* self = static_cast<WsCore*>(ud);
+    switch (arg->opcode) {
+        case WSLAY_CONNECTION_CLOSE:
+            // wslay takes a 1-byte close payload for "no status" and would answer with an
+            // empty close; queueing ours first makes its reply fail and the 1002 go out.
+            if (arg->payload_length == 1) {
+                static constexpr char kWhy[] = "close frame of 1 byte";
+                wslay_event_queue_close(ctx, 1002, reinterpret_cast<const uint8_t*>(kWhy),
+                                        sizeof kWhy - 1);
+                if (!self->failed_code_) self->failed_code_ = 1002;
+            }
+            break;
+        case WSLAY_TEXT_FRAME:
+        case WSLAY_BINARY_FRAME:
+            self->fragments_ = 1;
+            break;
+        case WSLAY_CONTINUATION_FRAME:
+            // Each fragment costs wslay a buffer (about 96 bytes even for one byte of data).
+            if (++self->fragments_ > self->options_.max_fragments && !self->fail_pending_) {
+                static constexpr char kWhy[] = "too many fragments";
+                wslay_event_queue_close(ctx, 1009, reinterpret_cast<const uint8_t*>(kWhy),
+                                        sizeof kWhy - 1);
+                if (!self->failed_code_) self->failed_code_ = 1009;
+                self->fail_pending_ = true;
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+void WsCore::on_message(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg, void* ud) {
+    auto* self = static_cast<WsCore*>(ud);
+    const char* p = reinterpret_cast<const char*>(arg->msg);
+    switch (arg->opcode) {
+        case WSLAY_TEXT_FRAME:
+        case WSLAY_BINARY_FRAME:
+            // After our close, data is read only to reach the peer's close frame.
+            if (self->local_close_ || self->fail_pending_) return;
+            self->inbox_.emplace_back(
+                arg->opcode == WSLAY_TEXT_FRAME ? Message::Kind::Text : Message::Kind::Binary,
+                std::string(p, arg->msg_length));
+            ++self->messages_in_;
+            self->inbox_ready_.set();
+            return;
+        case WSLAY_PONG:
+            if (self->awaiting_pong_ && arg->msg_length == 4) {
+                uint32_t seq = (uint32_t(uint8_t(p[0])) << 24) | (uint32_t(uint8_t(p[1])) << 16) |
+                               (uint32_t(uint8_t(p[2])) << 8) | uint32_t(uint8_t(p[3]));
+                if (seq == self->ping_seq_) {
+                    self->awaiting_pong_ = false;
+                    self->ping_timer_.cancel();
+                    self->arm_ping_timer();
+                }
+            }
+            return;
+        case WSLAY_CONNECTION_CLOSE:
+            self->close_received_ = true;
+            self->received_code_ = arg->status_code;
+            if (arg->msg_length > 2) self->close_reason_.assign(p + 2, arg->msg_length - 2);
+            self->inbox_ready_.set();
+            return;
+        default:
+            return;
+    }
+}
+
+void WsCore::process() {
+    if (done_ || discard_) return;
+    int rv = wslay_event_recv(ctx_);
+    if (rv != 0 && !recv_failed_) {
+        // A frame-layer error (fragmented or oversized control frame, a 64-bit length with
+        // the top bit set, a non-minimal length): wslay would answer with an empty close.
+        // out_ holds only whole frames, so our own 1002 can follow them.
+        if (!close_started_)
+            out_.append(role_ == Role::Server ? kServerClose1002 : kClientClose1002);
+        flush();
+        if (!failed_code_) failed_code_ = 1002;
+        enter_discard();
+        return;
+    }
+    if (rv == 0) wslay_event_send(ctx_);  // pongs, close replies, closes wslay decided on
+    flush();
+    if (close_received_) {
+        // RFC 6455 7.1.1: the server closes TCP first; a client waits for that.
+        if (role_ == Role::Server) {
+            finish(true);
+        } else {
+            enter_discard();
+        }
+        return;
+    }
+    if (recv_failed_) {  // end of stream without a close frame: 1006
+        finish(true);
+        return;
+    }
+    if (fail_pending_ || (wslay_event_get_close_sent(ctx_) && !local_close_)) {
+        // wslay (1002, 1007, 1009) or a callback of ours failed the connection.
+        if (!failed_code_) failed_code_ = wslay_event_get_status_code_sent(ctx_);
+        enter_discard();
+    }
+}
+
+void WsCore::flush() noexcept {
+    if (out_.empty()) return;
+    try {
+        stream_.write(out_);
+    } catch (const std::exception&) {
+        // The connection is gone; the reader sees it too and finishes.
+    }
+    out_.clear();
+}
+
+void WsCore::enter_discard() {
+    discard_ = true;
+    close_started_ = true;
+    in_.clear();
+    in_pos_ = 0;
+    try {
+        stream_.write_eof();
+    } catch (const std::exception&) {
+    }
+    arm_close_timer();
+    inbox_ready_.set();
+}
+
+void WsCore::arm_close_timer() {
+    if (close_timer_armed_ || done_) return;
+    close_timer_armed_ = true;
+    close_timer_ = loop_->call_later(options_.close_timeout, [this] { finish(false); });
+}
+
+void WsCore::finish(bool graceful) noexcept {
+    if (done_) return;
+    done_ = true;
+    ping_timer_.cancel();
+    close_timer_.cancel();
+    if (stream_) {
+        if (graceful) {
+            stream_.close();
+        } else {
+            stream_.abort();
+        }
+    }
+    if (ctx_) {
+        wslay_event_context_free(ctx_);
+        ctx_ = nullptr;
+    }
+    inbox_ready_.set();
+    room_.set();
+    drained_.set();
+    closed_.set();
+}
+
+std::optional<uint16_t> WsCore::close_code() const noexcept {
+    if (failed_code_ && (done_ || discard_)) return failed_code_;
+    if (close_received_) return received_code_ ? received_code_ : uint16_t(1005);
+    if (done_) return uint16_t(1006);
+    return std::nullopt;
+}
+
+}  // namespace corio::ws::detail
