@@ -63,9 +63,12 @@ void Headers::set(std::string name, std::string value) {
         add(std::move(name), std::move(value));
         return;
     }
+    // The one field left is the caller's, spelling of the name included.
+    it->name = std::move(name);
     it->value = std::move(value);
+    const std::string& kept = it->name;
     fields_.erase(std::remove_if(it + 1, fields_.end(),
-                                 [&](const Field& f) { return iequals(f.name, it->name); }),
+                                 [&](const Field& f) { return iequals(f.name, kept); }),
                   fields_.end());
 }
 
