@@ -2,15 +2,7 @@
 // (src/http/parser.hpp), which test_http_parser.cpp checks on its own.
 #include "http_support.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -91,40 +83,6 @@ corio::Coro<ChildRun> run_child(std::vector<std::string> argv, std::chrono::mill
     while (!done) co_await corio::sleep(std::chrono::milliseconds(2));
     t.join();
     co_return result;
-}
-
-TempDir::TempDir() {
-    char tmpl[] = "/tmp/corio-http-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
-
-std::string TempDir::write(const std::string& rel, const std::string& data) const {
-    std::filesystem::path full = std::filesystem::path(path_) / rel;
-    std::filesystem::create_directories(full.parent_path());
-    std::ofstream f(full, std::ios::binary);
-    f << data;
-    if (!f) throw std::runtime_error("cannot write " + full.string());
-    return full.string();
-}
-
-uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        throw std::runtime_error("free_port: no port");
-    }
-    ::close(fd);
-    return ntohs(a.sin_port);
 }
 
 }  // namespace corio_test

@@ -1,6 +1,6 @@
 // Helpers for the HTTP tests (server and client): reading raw HTTP replies off a corio Stream
 // with the library's own parser, running a peer program (curl, wrk, nginx) from a thread while
-// the loop goes on, temporary directories with files, and a free port for a peer to listen on.
+// the loop goes on. (Temporary directories and free ports: http_peer_support.hpp.)
 #pragma once
 
 #include <chrono>
@@ -43,23 +43,5 @@ struct ChildRun {
 // Runs argv to completion (at most timeout) on a thread while the loop keeps running.
 corio::Coro<ChildRun> run_child(std::vector<std::string> argv,
                                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
-
-// A fresh directory under /tmp, removed with its contents on destruction.
-class TempDir {
-public:
-    TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir();
-    const std::string& path() const { return path_; }
-    // Writes data to path()/rel, creating parent directories; returns the full path.
-    std::string write(const std::string& rel, const std::string& data) const;
-
-private:
-    std::string path_;
-};
-
-// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed).
-uint16_t free_port();
 
 }  // namespace corio_test
