@@ -93,8 +93,10 @@ Lease& Lease::operator=(Lease&& o) noexcept {
 
 Lease::~Lease() { discard(); }
 
-Connection& Lease::attach(Stream stream) {
-    conn_ = std::make_unique<Connection>(std::move(stream));
+Connection& Lease::attach(Stream stream) { return attach(std::move(stream), ParserLimits{}); }
+
+Connection& Lease::attach(Stream stream, const ParserLimits& limits) {
+    conn_ = std::make_unique<Connection>(std::move(stream), limits);
     reused_ = false;
     return *conn_;
 }

@@ -20,6 +20,7 @@
 namespace corio::http::detail {
 
 struct Connection;
+struct ParserLimits;
 class Pool;
 
 struct PoolOptions {
@@ -53,8 +54,9 @@ public:
     Connection* connection() const noexcept { return conn_.get(); }
     // Whether the connection carried a response before (so the server may have closed it).
     bool reused() const noexcept { return reused_; }
-    // Makes the slot a connection over stream.
+    // Makes the slot a connection over stream (its parser bounded by limits).
     Connection& attach(Stream stream);
+    Connection& attach(Stream stream, const ParserLimits& limits);
     // The connection ended a whole response and may carry another: keep it for reuse.
     void release();
     // Closes the connection (if any) and frees the slot now.

@@ -1,0 +1,92 @@
+// corio::http::ClientSession: aiohttp.ClientSession. One session owns a keep-alive connection
+// pool (total and per-host limits), follows redirects, decodes gzip/deflate bodies and bounds
+// every request by the timeouts of ClientTimeout. Layer 6, over Stream and open_connection.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "corio/coro.hpp"
+#include "corio/http/errors.hpp"
+#include "corio/http/headers.hpp"
+#include "corio/http/response.hpp"
+#include "corio/http/url.hpp"
+
+namespace corio::http {
+
+// aiohttp.ClientTimeout. Zero means no limit. Each expiry is a corio::TimeoutError whose message
+// starts with which one passed: "total timeout", "connect timeout", "read timeout".
+struct ClientTimeout {
+    // The whole request: waiting for a pooled connection, connecting, redirects, the body.
+    std::chrono::nanoseconds total = std::chrono::minutes(5);
+    // Opening one connection, name lookup included.
+    std::chrono::nanoseconds connect = std::chrono::seconds(30);
+    // Between two reads of the response that bring bytes (a stalled server).
+    std::chrono::nanoseconds read = std::chrono::seconds(60);
+};
+
+struct ClientOptions {
+    size_t limit = 100;         // connections open at once, all hosts (0: no limit)
+    size_t limit_per_host = 0;  // connections open at once to one host:port (0: no limit)
+    ClientTimeout timeout{};
+    size_t max_redirects = 10;  // TooManyRedirects past it
+    // Sends Accept-Encoding: gzip, deflate and decodes such bodies; off, bodies stay encoded.
+    bool decompress = true;
+    // Largest body, counted after decoding (BodyTooLarge past it: a gzip bomb stops there).
+    size_t max_body_size = 32 * 1024 * 1024;
+    Headers headers{};  // sent with every request; a request's own field of that name wins
+    std::string user_agent = "corio-http/1.0";
+    // How long an unused keep-alive connection stays in the pool (aiohttp's keepalive_timeout).
+    std::chrono::nanoseconds keepalive_timeout = std::chrono::seconds(15);
+    // Status line and header fields of one response together (BodyTooLarge past it).
+    size_t max_header_size = 64 * 1024;
+    bool follow_redirects = true;  // off: a 3xx is returned as it is
+};
+
+namespace detail {
+class SessionCore;
+}
+
+// Not copyable or movable. Requests may run concurrently (gather, tasks); a request in flight
+// keeps what it needs alive, so destroying the session only closes its pool. Fetching an
+// https:// URL throws TlsUnavailable until TLS is built in.
+class ClientSession {
+public:
+    ClientSession();
+    explicit ClientSession(ClientOptions options);
+    ClientSession(const ClientSession&) = delete;
+    ClientSession& operator=(const ClientSession&) = delete;
+    ~ClientSession();  // close(), without waiting
+
+    // The arguments are copied before the call returns: they need not outlive the Coro.
+    // A string that is not a URL throws UrlError when the Coro is awaited.
+    Coro<Response> get(std::string_view url);
+    Coro<Response> get(const Url& url);
+    Coro<Response> head(std::string_view url);
+    Coro<Response> head(const Url& url);
+    Coro<Response> post(std::string_view url, std::string body,
+                        std::string content_type = "application/octet-stream");
+    Coro<Response> post(const Url& url, std::string body,
+                        std::string content_type = "application/octet-stream");
+    Coro<Response> request(std::string_view method, std::string_view url, Headers headers = {},
+                           std::string body = {});
+    Coro<Response> request(std::string_view method, const Url& url, Headers headers = {},
+                           std::string body = {});
+
+    // Closes the pool: idle connections now, those in use when their request ends. Later
+    // requests throw HttpError. Idempotent.
+    Coro<void> close();
+    bool closed() const noexcept;
+
+    const ClientOptions& options() const noexcept;
+    // Connections opened so far (for tests and statistics).
+    size_t connections_opened() const noexcept;
+
+private:
+    std::shared_ptr<detail::SessionCore> core_;
+};
+
+}  // namespace corio::http

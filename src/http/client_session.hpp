@@ -1,0 +1,53 @@
+// The shared state behind a ClientSession, and the steps of one request: the redirect chain
+// (client.cpp) and one exchange on a pooled connection (client_exchange.cpp).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "corio/coro.hpp"
+#include "corio/error.hpp"
+#include "corio/http/client.hpp"
+#include "parser.hpp"
+#include "pool.hpp"
+
+namespace corio::http::detail {
+
+// A TimeoutError already labelled (connect or read), so the total timeout around it leaves its
+// message alone.
+class LabelledTimeout : public TimeoutError {
+public:
+    using TimeoutError::TimeoutError;
+};
+
+// What one request sends; the redirect chain changes method, url and body as it goes.
+struct Outgoing {
+    std::string method;
+    Url url;
+    Headers headers;
+    std::string body;
+    std::string content_type;  // added as Content-Type unless headers has one
+};
+
+// Lives as long as the session or any request in flight (each holds a shared_ptr to it).
+class SessionCore {
+public:
+    explicit SessionCore(ClientOptions options);
+
+    // The whole request: total timeout, redirects.
+    static Coro<Response> fetch(std::shared_ptr<SessionCore> self, Outgoing req);
+
+    ClientOptions options;
+    Pool pool;
+    ParserLimits limits;
+    size_t connections_opened = 0;
+
+private:
+    Coro<Response> follow(Outgoing req);
+    // One request and its response, on a pooled connection (retried once on a fresh one when a
+    // kept-alive connection turns out closed and the method is idempotent).
+    Coro<Response> exchange(const Outgoing& req);
+    Coro<Stream> connect(const Url& url);
+};
+
+}  // namespace corio::http::detail
