@@ -3,16 +3,24 @@
 
 namespace crawl {
 
-uint64_t fnv1a64_lower(std::string_view s) noexcept {
+namespace {
+
+template <bool Lower>
+uint64_t fnv1a64_of(std::string_view s) noexcept {
     uint64_t h = 14695981039346656037ull;
     for (char c : s) {
         auto b = static_cast<unsigned char>(c);
-        if (b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b - 'A' + 'a');
+        if (Lower && b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b - 'A' + 'a');
         h ^= b;
         h *= 1099511628211ull;
     }
     return h;
 }
+
+}  // namespace
+
+uint64_t fnv1a64(std::string_view s) noexcept { return fnv1a64_of<false>(s); }
+uint64_t fnv1a64_lower(std::string_view s) noexcept { return fnv1a64_of<true>(s); }
 
 uint32_t shard_of(std::string_view authority, uint32_t count) noexcept {
     return count <= 1 ? 0 : static_cast<uint32_t>(fnv1a64_lower(authority) % count);

@@ -9,6 +9,9 @@
 
 namespace crawl {
 
+// FNV-1a, 64 bits, over the bytes of s as they are (--save's file names).
+uint64_t fnv1a64(std::string_view s) noexcept;
+
 // FNV-1a, 64 bits (offset basis 14695981039346656037, prime 1099511628211), over the bytes of
 // s with ASCII letters lower-cased.
 uint64_t fnv1a64_lower(std::string_view s) noexcept;
