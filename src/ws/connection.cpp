@@ -48,10 +48,23 @@ Coro<void> Connection::send(std::string_view text) {
 Coro<void> Connection::send_binary(std::string_view data) {
     return need(core_).send(WSLAY_BINARY_FRAME, data);
 }
-Coro<void> Connection::close(uint16_t code, std::string_view reason) {
-    return need(core_).close(code, reason);
+namespace {
+// close and wait_closed may be awaited from another task than the handler's, which may destroy
+// its Connection meanwhile: these frames hold the core themselves.
+Coro<void> close_held(std::shared_ptr<detail::WsCore> core, uint16_t code, std::string reason) {
+    co_await core->close(code, reason);
 }
-Coro<void> Connection::wait_closed() { return need(core_).wait_closed(); }
+Coro<void> wait_closed_held(std::shared_ptr<detail::WsCore> core) { co_await core->wait_closed(); }
+}  // namespace
+
+Coro<void> Connection::close(uint16_t code, std::string_view reason) {
+    need(core_);
+    return close_held(core_, code, std::string(reason));
+}
+Coro<void> Connection::wait_closed() {
+    need(core_);
+    return wait_closed_held(core_);
+}
 
 const std::string& Connection::path() const { return need(core_).path_; }
 const std::string& Connection::remote() const { return need(core_).remote_; }
