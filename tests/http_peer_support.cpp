@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -157,6 +158,50 @@ PythonHttpServer::PythonHttpServer(const std::string& directory) {
 
 std::string PythonHttpServer::url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string compress(const std::string& data, int window_bits) {
+    z_stream z{};
+    if (deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        throw std::runtime_error("deflateInit2 failed");
+    }
+    std::string out(deflateBound(&z, data.size()) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z.avail_in = static_cast<uInt>(data.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    int rc = deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) throw std::runtime_error("deflate did not finish");
+    return out;
+}
+
+std::string gzip_zeros(size_t n) {
+    z_stream z{};
+    if (deflateInit2(&z, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        throw std::runtime_error("deflateInit2 failed");
+    }
+    std::string zeros(1 << 20, '\0');
+    std::string out, block(1 << 16, '\0');
+    size_t done = 0;
+    for (;;) {
+        size_t take = std::min(zeros.size(), n - done);
+        done += take;
+        z.next_in = reinterpret_cast<Bytef*>(zeros.data());
+        z.avail_in = static_cast<uInt>(take);
+        int flush = done == n ? Z_FINISH : Z_NO_FLUSH;
+        int rc;
+        do {
+            z.next_out = reinterpret_cast<Bytef*>(block.data());
+            z.avail_out = static_cast<uInt>(block.size());
+            rc = deflate(&z, flush);
+            out.append(block.data(), block.size() - z.avail_out);
+        } while (z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+        if (flush == Z_FINISH) break;
+    }
+    deflateEnd(&z);
+    return out;
 }
 
 std::string RawRequest::target() const {

@@ -64,6 +64,12 @@ private:
     std::unique_ptr<Child> child_;
 };
 
+// data compressed by zlib; window_bits as deflateInit2 takes them: 31 gzip, 15 zlib-wrapped
+// deflate, -15 raw deflate.
+std::string compress(const std::string& data, int window_bits);
+// A gzip stream of n zero bytes, compressed as it is generated (1 GiB gives about 4.5 MiB).
+std::string gzip_zeros(size_t n);
+
 // One request read off a stream by a server written in a test.
 struct RawRequest {
     std::string head;  // request line and header fields, up to the blank line

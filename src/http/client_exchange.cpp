@@ -227,7 +227,6 @@ Coro<bool> read_response(Connection& c, Response& r, const Url& url, const Clien
                     }
                     [[fallthrough]];
                 case Parser::Eof::Truncated:
-                    if (p.error() != ParseError::None) throw_parse_error(p, url);
                     throw ProtocolError(
                         "truncated response: the connection closed inside " +
                         std::string(p.headers_complete() ? "the body" : "the head") + " (from " +

@@ -1,0 +1,450 @@
+// ClientSession against misbehaving servers written here with corio::start_server: each case
+// ends in its documented error (or a correct answer) and nothing hangs: every request is
+// bounded by wait_for, and the servers' handlers end when the client goes away.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "corio/corio.hpp"
+#include "corio/http/client.hpp"
+#include "http_peer_support.hpp"
+#include "support.hpp"
+
+using namespace std::chrono_literals;
+using corio::Coro;
+using corio::Stream;
+using corio::http::ClientOptions;
+using corio::http::ClientSession;
+using corio::http::Response;
+using corio_test::read_request;
+
+namespace {
+
+using Handler = std::function<Coro<void>(Stream)>;
+
+// Runs body(base_url) with a server on 127.0.0.1 whose connections run handler; counts accepts.
+struct Fixture {
+    int accepts = 0;
+    void run(Handler handler, std::function<Coro<void>(std::string)> body) {
+        Handler counted = [this, handler](Stream s) -> Coro<void> {
+            ++accepts;
+            try {
+                co_await handler(std::move(s));
+            } catch (const corio::ConnectionError&) {
+                // The client hung up on a misbehaving answer: expected here.
+            }
+        };
+        corio::run([&]() -> Coro<void> {
+            corio::Server server = co_await corio::start_server(counted, "127.0.0.1", 0);
+            std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+            co_await corio::wait_for(body(base), 30s);
+            server.close();
+            server.close_clients();
+            co_await corio::wait_for(server.wait_closed(), 5s);
+        }());
+    }
+};
+
+// Answers every request on the connection with reply(request); closes after an answer that
+// says Connection: close.
+Handler answer(std::function<std::string(const corio_test::RawRequest&)> reply) {
+    return [reply](Stream s) -> Coro<void> {
+        while (auto req = co_await read_request(s)) {
+            std::string out = reply(*req);
+            s.write(out);
+            co_await s.drain();
+            if (out.find("Connection: close\r\n") != std::string::npos) co_return;
+        }
+    };
+}
+
+std::string ok(const std::string& body, const std::string& extra = "") {
+    return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra +
+           "\r\n" + body;
+}
+
+// The message of what awaiting c throws as E ("" when it throws nothing or something else).
+template <class E>
+Coro<std::string> error_of(Coro<Response> c) {
+    try {
+        co_await corio::wait_for(std::move(c), 10s);
+    } catch (const E& e) {
+        co_return std::string("E: ") + e.what();
+    } catch (const std::exception& e) {
+        co_return std::string("other: ") + e.what();
+    }
+    co_return "";
+}
+
+bool starts(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+TEST_CASE("a body cut short by the server is a ProtocolError, never a short body",
+          "[http][client][faults]") {
+    Fixture f;
+    f.run(
+        [](Stream s) -> Coro<void> {
+            co_await read_request(s);
+            s.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(50, 'x'));
+            co_await s.drain();
+        },
+        [](std::string base) -> Coro<void> {
+            ClientSession session;
+            std::string e = co_await error_of<corio::http::ProtocolError>(session.get(base + "/"));
+            INFO(e);
+            CHECK(starts(e, "E: truncated response"));
+            CHECK(e.find("body") != std::string::npos);
+        });
+}
+
+TEST_CASE("a garbage status line is a ProtocolError", "[http][client][faults]") {
+    Fixture f;
+    f.run(answer([](const auto&) { return std::string("HELLO WORLD\r\n\r\n"); }),
+          [](std::string base) -> Coro<void> {
+              ClientSession session;
+              std::string e =
+                  co_await error_of<corio::http::ProtocolError>(session.get(base + "/"));
+              CHECK(starts(e, "E: malformed response"));
+          });
+}
+
+TEST_CASE("a 1 MiB header is refused as too large without buffering it", "[http][client][faults]") {
+    Fixture f;
+    f.run(answer([](const auto&) {
+              return "HTTP/1.1 200 OK\r\nX-Big: " + std::string(1 << 20, 'a') +
+                     "\r\nContent-Length: 0\r\n\r\n";
+          }),
+          [](std::string base) -> Coro<void> {
+              ClientSession session;
+              std::string e = co_await error_of<corio::http::BodyTooLarge>(session.get(base + "/"));
+              CHECK(starts(e, "E: response header block too large"));
+          });
+}
+
+TEST_CASE("an endless chunked body stops at max_body_size", "[http][client][faults]") {
+    Fixture f;
+    f.run(
+        [](Stream s) -> Coro<void> {
+            co_await read_request(s);
+            s.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            std::string chunk = "1000\r\n" + std::string(4096, 'z') + "\r\n";
+            for (;;) {  // until the client hangs up (ConnectionError, caught by the fixture)
+                s.write(chunk);
+                co_await s.drain();
+            }
+        },
+        [](std::string base) -> Coro<void> {
+            ClientSession session(ClientOptions{.max_body_size = 1 << 20});
+            std::string e = co_await error_of<corio::http::BodyTooLarge>(session.get(base + "/"));
+            CHECK(starts(e, "E: "));
+            CHECK(e.find("max_body_size") != std::string::npos);
+        });
+}
+
+TEST_CASE("a body slower than the read timeout is a TimeoutError naming the read",
+          "[http][client][faults]") {
+    Fixture f;
+    f.run(
+        [](Stream s) -> Coro<void> {
+            co_await read_request(s);
+            s.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcde");
+            co_await s.drain();
+            co_await s.read();  // until the client gives up
+        },
+        [](std::string base) -> Coro<void> {
+            ClientSession session(ClientOptions{.timeout = {.read = 200ms}});
+            std::string e = co_await error_of<corio::TimeoutError>(session.get(base + "/slow"));
+            CHECK(starts(e, "E: read timeout"));
+        });
+}
+
+TEST_CASE("the total timeout bounds a request that never gets an answer",
+          "[http][client][faults]") {
+    Fixture f;
+    f.run(
+        [](Stream s) -> Coro<void> {
+            co_await read_request(s);
+            co_await s.read();
+        },
+        [](std::string base) -> Coro<void> {
+            ClientSession session(ClientOptions{.timeout = {.total = 300ms, .read = 0s}});
+            std::string e = co_await error_of<corio::TimeoutError>(session.get(base + "/"));
+            CHECK(starts(e, "E: total timeout"));
+        });
+}
+
+TEST_CASE("a connect that cannot complete is a TimeoutError naming the connect",
+          "[http][client][faults]") {
+    corio_test::StalledListener stalled;
+    corio::run([&]() -> Coro<void> {
+        ClientSession session(ClientOptions{.timeout = {.connect = 200ms}});
+        std::string url = "http://127.0.0.1:" + std::to_string(stalled.port) + "/";
+        std::string e = co_await error_of<corio::TimeoutError>(session.get(url));
+        CHECK(starts(e, "E: connect timeout"));
+    }());
+}
+
+TEST_CASE("network failures keep the TCP layer's error types", "[http][client][faults]") {
+    uint16_t port = corio_test::free_port();
+    corio::run([&]() -> Coro<void> {
+        ClientSession session;
+        std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+        std::string e = co_await error_of<corio::ConnectionRefusedError>(session.get(url));
+        CHECK(starts(e, "E: "));
+        std::string bad = co_await error_of<corio::http::UrlError>(session.get("not a url"));
+        CHECK(starts(bad, "E: "));
+    }());
+}
+
+TEST_CASE("https is refused with TlsUnavailable until TLS is built in", "[http][client][faults]") {
+    corio::run([&]() -> Coro<void> {
+        ClientSession session;
+        std::string e =
+            co_await error_of<corio::http::TlsUnavailable>(session.get("https://127.0.0.1:1/x"));
+        CHECK(e == "E: TLS is not built in: cannot fetch https://127.0.0.1:1/x");
+    }());
+}
+
+TEST_CASE("a reset in the middle of a body is a ConnectionResetError", "[http][client][faults]") {
+    Fixture f;
+    f.run(
+        [](Stream s) -> Coro<void> {
+            co_await read_request(s);
+            s.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + std::string(10, 'x'));
+            co_await s.drain();
+            co_await corio::sleep(50ms);
+            s.abort();
+        },
+        [](std::string base) -> Coro<void> {
+            ClientSession session;
+            std::string e = co_await error_of<corio::ConnectionResetError>(session.get(base + "/"));
+            CHECK(starts(e, "E: "));
+        });
+}
+
+TEST_CASE("Connection: close after every response costs a connection each, nothing more",
+          "[http][client][faults]") {
+    Fixture f;
+    f.run(
+        [](Stream s) -> Coro<void> {
+            auto req = co_await read_request(s);
+            s.write(ok(req->target(), "Connection: close\r\n"));
+            co_await s.drain();
+        },
+        [&](std::string base) -> Coro<void> {
+            ClientSession session;
+            for (int i = 0; i < 5; ++i) {
+                std::string path = "/" + std::to_string(i);
+                Response r = co_await session.get(base + path);
+                CHECK(r.body == path);
+            }
+            CHECK(session.connections_opened() == 5);
+        });
+    CHECK(f.accepts == 5);
+}
+
+TEST_CASE("a kept-alive connection the server closed is retried once for GET, not for POST",
+          "[http][client][faults]") {
+    // The server answers one request per connection with keep-alive, then closes it when idle.
+    auto one_then_close = [](Stream s) -> Coro<void> {
+        auto req = co_await read_request(s);
+        if (!req) co_return;
+        s.write(ok("answer to " + req->method()));
+        co_await s.drain();
+        co_await corio::sleep(20ms);
+    };
+    Fixture f;
+    f.run(one_then_close, [&](std::string base) -> Coro<void> {
+        ClientSession session;
+        Response a = co_await session.get(base + "/a");
+        co_await corio::sleep(100ms);  // the server has closed the idle connection by now
+        Response b = co_await corio::wait_for(session.get(base + "/b"), 5s);
+        CHECK(b.body == "answer to GET");
+        CHECK(session.connections_opened() == 2);
+        co_await corio::sleep(100ms);
+        std::string e = co_await error_of<corio::ConnectionError>(session.post(base + "/p", "x"));
+        CHECK(starts(e, "E: "));
+        CHECK(session.connections_opened() == 2);  // not sent again on a fresh connection
+        Response c = co_await corio::wait_for(session.post(base + "/p", "x"), 5s);
+        CHECK(c.body == "answer to POST");
+    });
+    CHECK(f.accepts == 3);
+}
+
+TEST_CASE("100 Continue before the answer is skipped", "[http][client][faults]") {
+    Fixture f;
+    f.run(
+        [](Stream s) -> Coro<void> {
+            while (auto req = co_await read_request(s)) {
+                s.write("HTTP/1.1 100 Continue\r\n\r\n");
+                co_await s.drain();
+                co_await corio::sleep(10ms);
+                s.write("HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n" + ok("done"));
+                co_await s.drain();
+            }
+        },
+        [](std::string base) -> Coro<void> {
+            ClientSession session;
+            for (int i = 0; i < 2; ++i) {
+                Response r = co_await session.post(base + "/", "data");
+                CHECK(r.status == 200);
+                CHECK(r.body == "done");
+                CHECK_FALSE(r.headers.contains("Link"));
+            }
+            CHECK(session.connections_opened() == 1);
+        });
+}
+
+TEST_CASE("chunked (with trailers), close-delimited and bodiless answers read right",
+          "[http][client][faults]") {
+    Fixture f;
+    f.run(answer([](const corio_test::RawRequest& req) -> std::string {
+              std::string t = req.target();
+              if (t == "/chunked") {
+                  return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "5\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n";
+              }
+              if (t == "/204") return "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n";
+              if (t == "/304") return "HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n";
+              return "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end";
+          }),
+          [](std::string base) -> Coro<void> {
+              ClientSession session;
+              Response c = co_await session.get(base + "/chunked");
+              CHECK(c.body == "hello, world");
+              CHECK_FALSE(c.headers.contains("X-Trailer"));
+              Response n = co_await session.get(base + "/204");
+              CHECK(n.status == 204);
+              CHECK(n.body.empty());
+              Response m = co_await session.get(base + "/304");
+              CHECK(m.status == 304);
+              CHECK(session.connections_opened() == 1);  // all three on one connection
+              Response e = co_await session.get(base + "/eof");
+              CHECK(e.body == "until the end");
+          });
+}
+
+TEST_CASE("redirects follow the method rules and resolve relative locations",
+          "[http][client][faults]") {
+    std::vector<std::string> seen;  // "METHOD target body"
+    Fixture f;
+    f.run(answer([&](const corio_test::RawRequest& req) -> std::string {
+              std::string t = req.target();
+              seen.push_back(req.method() + " " + t + " " + req.body);
+              auto to = [](int status, const std::string& where) {
+                  return "HTTP/1.1 " + std::to_string(status) + " X\r\nLocation: " + where +
+                         "\r\nContent-Length: 0\r\n\r\n";
+              };
+              if (t == "/303") return to(303, "/done");
+              if (t == "/301") return to(301, "/done");
+              if (t == "/307") return to(307, "/done");
+              if (t == "/308") return to(308, "done");  // relative: /done
+              if (t == "/dir/a") return to(302, "../dir/b?q=1");
+              if (t == "/a") return to(302, "/b");
+              if (t == "/b") return to(302, "/a");
+              if (t.rfind("/hop", 0) == 0) return to(302, t + "x");
+              return ok(req.method() + " " + req.body);
+          }),
+          [&](std::string base) -> Coro<void> {
+              ClientSession session;
+              Response r303 = co_await session.post(base + "/303", "payload");
+              CHECK(r303.body == "GET ");
+              Response r301 = co_await session.post(base + "/301", "payload");
+              CHECK(r301.body == "GET ");
+              Response r307 = co_await session.post(base + "/307", "payload");
+              CHECK(r307.body == "POST payload");
+              Response r308 = co_await session.post(base + "/308", "payload");
+              CHECK(r308.body == "POST payload");
+              CHECK(r308.url.path() == "/done");
+              Response rel = co_await session.get(base + "/dir/a");
+              CHECK(rel.url.str() == base + "/dir/b?q=1");
+              REQUIRE(rel.history.size() == 1);
+              CHECK(rel.history[0].str() == base + "/dir/a");
+              std::string loop =
+                  co_await error_of<corio::http::TooManyRedirects>(session.get(base + "/a"));
+              CHECK(starts(loop, "E: redirect loop"));
+              std::string many =
+                  co_await error_of<corio::http::TooManyRedirects>(session.get(base + "/hop"));
+              INFO(many);
+              CHECK(starts(many, "E: too many redirects"));
+          });
+    CHECK(std::find(seen.begin(), seen.end(), "GET /done ") != seen.end());
+    CHECK(std::find(seen.begin(), seen.end(), "POST /done payload") != seen.end());
+}
+
+TEST_CASE("gzip bodies: empty, multi-member, and a bomb stopped early with bounded memory",
+          "[http][client][faults]") {
+    std::string bomb = corio_test::gzip_zeros(size_t(1) << 30);
+    std::string multi = corio_test::compress("one ", 31) + corio_test::compress("two", 31);
+    Fixture f;
+    f.run(answer([&](const corio_test::RawRequest& req) -> std::string {
+              std::string t = req.target();
+              std::string gz = "Content-Encoding: gzip\r\n";
+              if (t == "/empty") return ok("", gz);
+              if (t == "/empty-member") return ok(corio_test::compress("", 31), gz);
+              if (t == "/multi") return ok(multi, gz);
+              return ok(bomb, gz);
+          }),
+          [&](std::string base) -> Coro<void> {
+              ClientSession session(ClientOptions{.max_body_size = 8 << 20});
+              Response e = co_await session.get(base + "/empty");
+              CHECK(e.body.empty());
+              Response em = co_await session.get(base + "/empty-member");
+              CHECK(em.body.empty());
+              Response m = co_await session.get(base + "/multi");
+              CHECK(m.body == "one two");
+              long rss_before = corio_test::rss_kib();
+              std::string b =
+                  co_await error_of<corio::http::BodyTooLarge>(session.get(base + "/bomb"));
+              CHECK(starts(b, "E: response body over"));
+              // 8 MiB of body at most (a string may double once), not 1 GiB.
+              CHECK(corio_test::rss_kib() - rss_before < 40 * 1024);
+          });
+}
+
+TEST_CASE("a request cancelled mid-response closes its connection; the session goes on",
+          "[http][client][faults]") {
+    bool stalled_closed = false;
+    Fixture f;
+    f.run(
+        [&](Stream s) -> Coro<void> {
+            while (auto req = co_await read_request(s)) {
+                if (req->target() == "/stall") {
+                    s.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf");
+                    co_await s.drain();
+                    std::string more = co_await s.read();  // "" once the client closed
+                    stalled_closed = more.empty();
+                    co_return;
+                }
+                s.write(ok("fine"));
+                co_await s.drain();
+            }
+        },
+        [&](std::string base) -> Coro<void> {
+            ClientSession session;
+            Response warm = co_await session.get(base + "/warm");
+            auto task = corio::create_task(session.get(base + "/stall"));
+            co_await corio::sleep(100ms);
+            task.cancel();
+            std::string outcome = co_await corio_test::outcome(task);
+            CHECK(outcome == "cancelled");
+            for (int i = 0; i < 50 && !stalled_closed; ++i) co_await corio::sleep(10ms);
+            CHECK(stalled_closed);
+            Response r = co_await corio::wait_for(session.get(base + "/after"), 5s);
+            CHECK(r.body == "fine");
+            CHECK(session.connections_opened() == 2);
+        });
+}
+
+TEST_CASE("a closed session refuses requests", "[http][client][faults]") {
+    corio::run([&]() -> Coro<void> {
+        ClientSession session;
+        co_await session.close();
+        CHECK(session.closed());
+        std::string e =
+            co_await error_of<corio::http::HttpError>(session.get("http://127.0.0.1:1/"));
+        CHECK(e == "E: the client session is closed");
+    }());
+}
