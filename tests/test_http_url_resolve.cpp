@@ -161,6 +161,23 @@ TEST_CASE("resolve throws UrlError for other schemes, so a crawler skips them", 
     REQUIRE(base.resolve("wss://h/chat").is_secure());
 }
 
+TEST_CASE("try_resolve gives nullopt where resolve throws, the URL elsewhere", "[url]") {
+    Url base = Url::parse("http://h/a/");
+    for (const char* ref : {"mailto:x@y", " javascript:void(0)", "java\nscript:x", "tel:1",
+                            "//h:99999/", "//user@h/", "https:g",
+                            "/a\x01"
+                            "b"}) {
+        INFO(ref);
+        REQUIRE_FALSE(base.try_resolve(ref).has_value());
+    }
+    auto ok = base.try_resolve(" b?q#f ");
+    REQUIRE(ok.has_value());
+    REQUIRE(ok->str() == "http://h/a/b?q#f");
+    REQUIRE(base.try_resolve("http:g")->str() == "http://h/a/g");
+    REQUIRE(base.try_resolve("WSS://x/")->scheme() == "wss");
+    REQUIRE_FALSE(Url{}.try_resolve("/x").has_value());
+}
+
 TEST_CASE("resolve reports bad references with the reference in the message", "[url]") {
     Url base = Url::parse("http://h/a/");
     struct Case {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,6 +75,10 @@ public:
     // throws, so does any reference against an empty base unless it is absolute. The result
     // may be ws:// or wss://: a crawler checks scheme() before fetching.
     Url resolve(std::string_view reference) const;
+    // resolve() for a crawler's link pass: nullopt where resolve() would throw. A reference
+    // with another scheme (mailto:, javascript:, tel:, which pages are full of) costs no
+    // exception: it is turned away before resolving.
+    std::optional<Url> try_resolve(std::string_view reference) const;
     // The same resource in one spelling: fragment dropped, default port dropped, percent-
     // encoded unreserved characters (ALPHA DIGIT - . _ ~) decoded, other escapes' hex in upper
     // case, an IPv6 host in inet_ntop's canonical form. Two URLs with equal
