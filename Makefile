@@ -1,6 +1,7 @@
 # corio with plain make (meson is not needed): `make` builds the library, tests and tools.
 #   make test                    deps, build, run every test binary; ends "N passed, M failed"
-#   make demo                    deps, build, run the demo program
+#   make demo                    deps, build, run the demo (the seed end to end, under a minute)
+#   make demo-plot               the same, and writes the table as a bar chart to build/demo.svg
 #   make bench [BENCH_ARGS=--json]
 #   make MODE=debug SANITIZE=address,undefined test    (or SANITIZE=thread)
 # Objects go to build/make-$(MODE)[-$(SANITIZE)]; header dependencies are tracked (-MMD).
@@ -68,7 +69,7 @@ TOOL_BINS := $(addprefix $(B)/bin/,$(notdir $(PROGRAM_DIRS)))
 # Extra libraries of one program, and of the tests that link its objects.
 LIBS_crawl := -lgumbo
 
-.PHONY: all lib tests tools test demo bench deps clean format check-format
+.PHONY: all lib tests tools test demo demo-plot bench deps clean format check-format
 # Objects reached through pattern chains are kept, so an unchanged test is not recompiled.
 .SECONDARY:
 all: lib tests tools
@@ -108,9 +109,14 @@ test: deps
 	@$(MAKE) --no-print-directory tests
 	@bash scripts/run-tests.sh $(B) "$(CXX) $(CPPFLAGS) $(filter-out -MMD -MP,$(CXXFLAGS))" "$(LIB) $(LDFLAGS) $(LDLIBS)"
 
+DEMO_BINS := $(addprefix $(B)/bin/,demo crawl thread_crawler wsserver)
 demo: deps
-	@$(MAKE) --no-print-directory $(B)/bin/demo
+	@$(MAKE) --no-print-directory $(DEMO_BINS)
 	@$(B)/bin/demo
+
+demo-plot: deps
+	@$(MAKE) --no-print-directory $(DEMO_BINS)
+	@$(B)/bin/demo --plot build/demo.svg
 
 bench: deps
 	@$(MAKE) --no-print-directory MODE=bench build/make-bench/bin/bench
