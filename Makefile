@@ -35,7 +35,8 @@ CPPFLAGS += -Iinclude -Isrc -I$(LLHTTP_INC)
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers $(OPT) $(SAN_FLAGS) -MMD -MP
 CFLAGS += $(OPT) $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
-# What the library needs beyond libc: wslay frames, nettle's SHA-1/base64, zlib bodies.
+# What the library needs beyond libc: wslay frames, nettle's SHA-1/base64, zlib bodies (and
+# OpenSSL when TLS is built in, below).
 LIB_LIBS := -lwslay -lnettle -lz
 LDLIBS += $(LIB_LIBS) -pthread
 
@@ -51,7 +52,17 @@ ifeq ($(POLLER),)
 endif
 POLLER_SKIP := $(filter-out src/reactor/poller_$(POLLER).cpp,$(wildcard src/reactor/poller_*.cpp))
 
-LIB_SRCS := $(filter-out $(POLLER_SKIP),$(wildcard src/*.cpp src/*/*.cpp))
+# TLS (OpenSSL, src/tls/) is built in when OpenSSL's headers are there; TLS=0 leaves it out,
+# and then src/tls/none.cpp stands in, so https:// and wss:// fail with a clear error.
+TLS ?= $(if $(call has_header,openssl/ssl.h),1,0)
+ifeq ($(TLS),1)
+  TLS_SKIP := src/tls/none.cpp
+  LIB_LIBS += -lssl -lcrypto
+else
+  TLS_SKIP := $(filter-out src/tls/none.cpp,$(wildcard src/tls/*.cpp))
+endif
+
+LIB_SRCS := $(filter-out $(POLLER_SKIP) $(TLS_SKIP),$(wildcard src/*.cpp src/*/*.cpp))
 LLHTTP_OBJS := $(addprefix $(B)/third_party/llhttp/,llhttp.o api.o http.o)
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(B)/%.o) $(LLHTTP_OBJS)
 LIB := $(B)/libcorio.a
