@@ -13,6 +13,7 @@ pkgs=(
   python3 netcat-openbsd curl procps     # real peers and helpers used by tests
   nginx wrk python3-websockets node-ws   # HTTP and WebSocket peers the tests run on loopback
   python3-aiohttp nodejs chromium        # more peers: aiohttp, Node's ws, a real browser
+  libssl-dev openssl ca-certificates     # TLS: OpenSSL, the test CA tool, the trust store
   util-linux gcc                         # taskset and the C yardstick for make bench
 )
 
