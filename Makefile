@@ -116,8 +116,9 @@ $(B)/bin/%: $$(addprefix $(B)/,$$(addsuffix .o,$$(basename $$(wildcard tools/$$*
 deps:
 	@bash scripts/deps.sh
 
+# The tests run the programs too (crawl, wsserver, the examples), so they are built first.
 test: deps
-	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory tests tools
 	@bash scripts/run-tests.sh $(B) "$(CXX) $(CPPFLAGS) $(filter-out -MMD -MP,$(CXXFLAGS))" "$(LIB) $(LDFLAGS) $(LDLIBS)"
 
 DEMO_BINS := $(addprefix $(B)/bin/,demo crawl thread_crawler wsserver)
