@@ -201,3 +201,23 @@ TEST_CASE("max_connections holds further connections back until one ends", "[htt
         REQUIRE(rc.status == 200);
     }());
 }
+
+TEST_CASE("a client that reads nothing is dropped after send_timeout", "[http_server_limits]") {
+    corio::run([]() -> Coro<void> {
+        auto huge = [](Request&) -> Coro<Response> {
+            // More than loopback's socket buffers on both sides can absorb.
+            co_return Response::text(200, std::string(64 << 20, 'x'));
+        };
+        corio::http::ServerOptions o;
+        o.send_timeout = 200ms;
+        corio::Server server = co_await corio::http::serve(huge, "127.0.0.1", 0, o);
+        Stream s = co_await corio::open_connection("127.0.0.1", server.port());
+        s.write("GET / HTTP/1.1\r\n\r\n");
+        co_await corio::sleep(100ms);
+        REQUIRE(server.active_connections() == 1);
+        for (int i = 0; i < 100 && server.active_connections() > 0; ++i) {
+            co_await corio::sleep(50ms);
+        }
+        REQUIRE(server.active_connections() == 0);
+    }());
+}

@@ -13,6 +13,7 @@ Parser& self(llhttp_t* p) { return *static_cast<Parser*>(p->data); }
 
 // Per-field overhead counted against max_header_bytes: ": " and CRLF.
 constexpr size_t kFieldOverhead = 4;
+constexpr size_t kKeepBody = 64 * 1024;
 
 }  // namespace
 
@@ -84,7 +85,12 @@ int Parser::on_message_begin(llhttp_t* p) {
     s.line_bytes_ = s.header_bytes_ = s.header_count_ = 0;
     s.target_.clear();
     s.reason_.clear();
-    s.body_.clear();
+    // A big body's storage is not kept for the next message (an idle connection stays small).
+    if (s.body_.capacity() > kKeepBody) {
+        std::string().swap(s.body_);
+    } else {
+        s.body_.clear();
+    }
     s.field_.clear();
     s.value_.clear();
     s.headers_.clear();

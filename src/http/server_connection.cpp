@@ -25,13 +25,22 @@ using namespace std::chrono_literals;
 constexpr size_t kReadChunk = 256 * 1024;
 // A body above this is written on its own instead of being copied behind its head.
 constexpr size_t kCopyBodyMax = 16 * 1024;
-// out_ keeps its storage between batches up to this size.
-constexpr size_t kKeepOut = 64 * 1024;
+// out_ and in_ keep their storage between batches up to this size, so an idle connection holds
+// no big buffer after a big request or answer.
+constexpr size_t kKeepBuffer = 64 * 1024;
 // After an answer that ends the connection, unread request bytes are drained for this long (or
 // this many bytes) before closing: closing with unread data sends a reset that can destroy the
 // answer in flight (nginx's lingering close).
 constexpr auto kLingerTime = 2s;
 constexpr size_t kLingerBytes = 1024 * 1024;
+
+void clear_buffer(std::string& b) {
+    if (b.capacity() > kKeepBuffer) {
+        std::string().swap(b);
+    } else {
+        b.clear();
+    }
+}
 
 Coro<void> discard_input(Stream& stream) {
     size_t total = 0;
@@ -62,6 +71,7 @@ private:
     Coro<Next> take_over(Response& r);
     Coro<bool> read_more();
     Coro<void> flush();
+    Coro<void> drain();
     Coro<void> end_with(int status);
     Coro<void> linger_close();
     void send_continue_if_expected();
@@ -94,7 +104,7 @@ Coro<void> Connection::run() {
             if (next == Next::End) co_return;
         }
         if (pos_ == in_.size()) {
-            in_.clear();
+            clear_buffer(in_);
             pos_ = 0;
         }
         if (!out_.empty()) co_await flush();
@@ -130,7 +140,7 @@ Coro<Connection::Next> Connection::answer(bool upgrade) {
         } else {
             co_await flush();
             stream_.write(r.body);
-            co_await stream_.drain();
+            co_await drain();
         }
     }
     if (!close) co_return Next::Continue;
@@ -224,12 +234,18 @@ Coro<bool> Connection::read_more() {
 
 Coro<void> Connection::flush() {
     stream_.write(out_);
-    if (out_.capacity() > kKeepOut) {
-        std::string().swap(out_);
-    } else {
-        out_.clear();
+    clear_buffer(out_);
+    co_await drain();
+}
+
+// A client that stops reading cannot hold the connection (and its buffers) for ever.
+Coro<void> Connection::drain() {
+    try {
+        co_await wait_for(stream_.drain(), opt_.send_timeout);
+    } catch (const TimeoutError&) {
+        stream_.abort();
+        throw ConnectionError("http: client read nothing for send_timeout");
     }
-    co_await stream_.drain();
 }
 
 Coro<void> Connection::end_with(int status) {

@@ -32,6 +32,9 @@ struct ServerOptions {
     std::chrono::milliseconds header_timeout = std::chrono::seconds(10);
     // Between two reads of a request body (nginx's client_body_timeout); later: 408, then close.
     std::chrono::milliseconds body_timeout = std::chrono::seconds(60);
+    // How long an answer may wait for a client that reads nothing (its socket buffer full)
+    // before the connection is dropped (nginx's send_timeout).
+    std::chrono::milliseconds send_timeout = std::chrono::seconds(60);
     // Idle time allowed between two requests on a kept-alive connection; later: closed quietly.
     // nginx's and aiohttp's default.
     std::chrono::milliseconds keep_alive_timeout = std::chrono::seconds(75);
