@@ -94,7 +94,6 @@ public:
         uint64_t done = s_.done.load(std::memory_order_relaxed);
         uint64_t queued = 0;
         for (const Engine* e : s_.engines) queued += e->backlog();
-        queued = queued > done ? queued : queued;
         std::string line = "\r" +
                            progress_text(done, queued, elapsed > 0 ? done / elapsed : 0,
                                          s_.errors.load(std::memory_order_relaxed),

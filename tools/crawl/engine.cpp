@@ -379,6 +379,9 @@ corio::Coro<void> Engine::fetch_robots(Host* host) {
                 std::rethrow_exception(res.error);
             } catch (const http::TooManyRedirects&) {
                 rules = Robots::allow_all();  // 2.3.1.2: may be taken as unavailable
+            } catch (const http::TlsUnavailable&) {
+                // Not the server's doing: let each page report "TLS not built in" itself.
+                rules = Robots::allow_all();
             } catch (...) {
                 // Unreachable: 2.3.1.4 says assume complete disallow.
             }
