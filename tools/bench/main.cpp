@@ -14,31 +14,6 @@
 #include "bench.hpp"
 #include "peers.hpp"
 
-namespace bench {
-
-std::vector<Group>& registry() {
-    static std::vector<Group> groups;
-    return groups;
-}
-
-Registrar::Registrar(const char* group, BenchFn fn) { registry().push_back({group, fn}); }
-
-std::vector<Command>& commands() {
-    static std::vector<Command> list;
-    return list;
-}
-
-CommandRegistrar::CommandRegistrar(const char* name, CommandFn fn) {
-    commands().push_back({name, fn});
-}
-
-Settings& settings() {
-    static Settings s;
-    return s;
-}
-
-}  // namespace bench
-
 namespace {
 
 const char* kUsage =
