@@ -159,7 +159,11 @@ TEST_CASE("a million one-byte fragments stop at the fragment limit with 1009", "
     Probe p = corio::run(probe(std::move(flood)));
     require_closed_with(p, 1009);
     // wslay spends ~96 bytes per buffered fragment: 1,000,000 would be ~94 MiB.
+#ifndef __SANITIZE_ADDRESS__
     REQUIRE(corio_test::rss_kib() - rss_before < 40 * 1024);
+#else
+    (void)rss_before;
+#endif
 }
 
 TEST_CASE("a client that never finishes its handshake is dropped after open_timeout",
@@ -209,10 +213,13 @@ Coro<void> flood_case(std::string unit) {
     auto attack = [port, unit, max_bytes] { return flood_without_reading(port, unit, max_bytes); };
     size_t sent = co_await corio::to_thread(attack);
     long grown = corio_test::rss_kib() - rss_before;
-    // The server stopped reading long before 512 MiB: what it holds is its output mark, the
-    // socket buffers and one read.
-    REQUIRE(sent < max_bytes);
+    // The server stopped reading long before 512 MiB: the client could only fill the socket
+    // buffers, and the server holds its output mark and one read.
+    UNSCOPED_INFO("flood sent " << sent << " bytes, RSS grew " << grown << " KiB");
+    REQUIRE(sent < 64u << 20);
+#ifndef __SANITIZE_ADDRESS__  // ASan's quarantine keeps every freed block: RSS says nothing
     REQUIRE(grown < 32 * 1024);
+#endif
     auto good = [port] { return good_client(port); };
     bool ok = co_await corio::to_thread(good);
     REQUIRE(ok);

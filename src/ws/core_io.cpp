@@ -112,7 +112,16 @@ Coro<void> WsCore::send(uint8_t opcode, std::string_view payload) {
     wslay_event_send(ctx_);
     flush();
     ++messages_out_;
-    while (output_full()) co_await wait_output();
+    bool lost = false;
+    try {
+        while (output_full()) co_await wait_output();
+    } catch (const ConnectionError&) {
+        lost = true;  // reset while we waited: the reader sees it too
+    }
+    if (lost) {
+        finish(false);
+        throw ConnectionClosed(close_code().value_or(1006), close_reason_);
+    }
 }
 
 Coro<void> WsCore::close(uint16_t code, std::string_view reason) {

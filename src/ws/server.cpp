@@ -31,6 +31,8 @@ Coro<void> run_connection(StatePtr st, std::string target, std::string subprotoc
         co_await st->handler(conn);
     } catch (const CancelledError&) {
         throw;
+    } catch (const ConnectionClosed&) {
+        // The peer went away while the handler sent: nothing failed on this side.
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ws::serve: handler for %s failed: %s\n", conn.remote().c_str(),
                      e.what());
