@@ -41,6 +41,7 @@ public:
     uint16_t port() const { return port_; }
     std::string url(const std::string& path) const;
     const TempDir& dir() const { return dir_; }
+    pid_t pid() const { return child_->pid(); }
     // The "accepts" counter of stub_status (fetched with a raw socket; that fetch counts too).
     long accepts() const;
     static std::string index_html();

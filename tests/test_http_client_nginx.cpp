@@ -115,6 +115,18 @@ TEST_CASE("nginx redirects are followed and a redirect loop is reported", "[http
     }());
 }
 
+TEST_CASE("a session outlives a loop run and serves the next one", "[http][client][nginx]") {
+    NginxPeer nginx;
+    ClientSession session;  // its idle connection and expiry timer belong to the first run
+    for (int run = 0; run < 2; ++run) {
+        corio::run([&]() -> Coro<void> {
+            Response r = co_await bounded(session.get(nginx.url("/page.txt")));
+            CHECK(r.body == "a plain page\n");
+        }());
+    }
+    CHECK(session.connections_opened() == 2);
+}
+
 TEST_CASE("1,000 URLs at concurrency 100 open at most 100 connections to nginx",
           "[http][client][nginx]") {
     NginxPeer nginx;

@@ -13,10 +13,6 @@ namespace detail {
 
 namespace {
 
-std::string millis(std::chrono::nanoseconds d) {
-    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
-}
-
 PoolOptions pool_options(const ClientOptions& o) {
     return PoolOptions{
         .limit = o.limit, .limit_per_host = o.limit_per_host, .keepalive = o.keepalive_timeout};
@@ -28,6 +24,10 @@ bool same_origin(const Url& a, const Url& b) {
 
 }  // namespace
 
+std::string ms_text(std::chrono::nanoseconds d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
 SessionCore::SessionCore(ClientOptions o) : options(std::move(o)), pool(pool_options(options)) {
     limits.max_header_bytes = options.max_header_size;
     limits.max_line = std::min<size_t>(limits.max_line, options.max_header_size);
@@ -36,19 +36,19 @@ SessionCore::SessionCore(ClientOptions o) : options(std::move(o)), pool(pool_opt
 
 Coro<Response> SessionCore::fetch(std::shared_ptr<SessionCore> self, Outgoing req) {
     auto total = self->options.timeout.total;
-    if (total.count() <= 0) co_return co_await self->follow(std::move(req));
-    std::string url = req.url.str();
+    if (total.count() <= 0) co_return co_await self->follow(req);
+    Url first = req.url;
     try {
-        co_return co_await wait_for(self->follow(std::move(req)), total);
+        co_return co_await wait_for(self->follow(req), total);
     } catch (const LabelledTimeout&) {
         throw;
     } catch (const TimeoutError&) {
-        throw TimeoutError("total timeout: " + url + " took more than " + millis(total));
+        throw TimeoutError("total timeout: " + first.str() + " took more than " + ms_text(total));
     }
 }
 
-Coro<Response> SessionCore::follow(Outgoing req) {
-    RedirectChain chain(options.max_redirects, req.method, req.url.normalized().str());
+Coro<Response> SessionCore::follow(Outgoing& req) {
+    RedirectChain chain(options.max_redirects);
     std::vector<Url> history;
     for (;;) {
         Response r = co_await exchange(req);
@@ -62,6 +62,7 @@ Coro<Response> SessionCore::follow(Outgoing req) {
         Url next = req.url.resolve(*location);
         FollowUp f = follow_up(r.status, req.method);
         std::string method(f.method);
+        if (history.empty()) chain.next(req.method, req.url.normalized().str());
         chain.next(method, next.normalized().str());
         if (!f.keep_body) {
             req.body.clear();

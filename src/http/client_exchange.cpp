@@ -15,10 +15,6 @@ namespace corio::http::detail {
 
 namespace {
 
-std::string millis(std::chrono::nanoseconds d) {
-    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
-}
-
 std::string host_port(const Url& url) {
     std::string s;
     bool v6 = url.host().find(':') != std::string::npos;
@@ -188,7 +184,7 @@ Coro<Stream> SessionCore::connect(const Url& url) {
         throw;
     } catch (const TimeoutError&) {
         throw LabelledTimeout("connect timeout: no connection to " + host_port(url) + " within " +
-                              millis(limit));
+                              ms_text(limit));
     }
 }
 
@@ -213,7 +209,7 @@ Coro<bool> read_response(Connection& c, Response& r, const Url& url, const Clien
             }
         } catch (const TimeoutError&) {
             throw LabelledTimeout("read timeout: " + url.str() + " sent nothing for " +
-                                  millis(read_limit));
+                                  ms_text(read_limit));
         } catch (const ConnectionError&) {
             if (!received) throw StaleConnection{std::current_exception()};
             throw;

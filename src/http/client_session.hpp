@@ -2,6 +2,7 @@
 // (client.cpp) and one exchange on a pooled connection (client_exchange.cpp).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,9 @@ class LabelledTimeout : public TimeoutError {
 public:
     using TimeoutError::TimeoutError;
 };
+
+// "250 ms", for timeout messages.
+std::string ms_text(std::chrono::nanoseconds d);
 
 // What one request sends; the redirect chain changes method, url and body as it goes.
 struct Outgoing {
@@ -43,7 +47,7 @@ public:
     size_t connections_opened = 0;
 
 private:
-    Coro<Response> follow(Outgoing req);
+    Coro<Response> follow(Outgoing& req);
     // One request and its response, on a pooled connection (retried once on a fresh one when a
     // kept-alive connection turns out closed and the method is idempotent).
     Coro<Response> exchange(const Outgoing& req);

@@ -151,17 +151,22 @@ void Pool::reserve(HostPool& h) noexcept {
 
 void Pool::check_loop() noexcept {
     Loop* running = Loop::running();
-    if (running == loop_) return;
+    // A loop that closed cancels the timers still armed: that tells a new loop built at the
+    // old one's address from the old one (idle connections always have the timer armed).
+    bool old_loop_closed = expiry_armed_ && expiry_.cancelled();
+    if (running == loop_ && !old_loop_closed) return;
     // Streams belong to the loop that opened them: a session used from a new loop starts over.
-    for (auto& [key, h] : hosts_) close_idle(*h, h->idle.size());
     expiry_.cancel();
     expiry_armed_ = false;
+    close_all_idle();
     loop_ = running;
-    for (auto it = hosts_.begin(); it != hosts_.end();) {
-        auto next = std::next(it);
-        maybe_erase(*it->second);
-        it = next;
-    }
+}
+
+void Pool::close_all_idle() noexcept {
+    // close_idle may erase its host from hosts_: walk a copy.
+    std::vector<HostPool*> hosts;
+    for (auto& [key, h] : hosts_) hosts.push_back(h.get());
+    for (HostPool* h : hosts) close_idle(*h, h->idle.size());
 }
 
 Coro<Lease> Pool::acquire(std::string_view key, bool fresh_only) {
@@ -311,9 +316,7 @@ void Pool::close() noexcept {
     closed_ = true;
     expiry_.cancel();
     expiry_armed_ = false;
-    std::vector<HostPool*> hosts;
-    for (auto& [key, h] : hosts_) hosts.push_back(h.get());
-    for (HostPool* h : hosts) close_idle(*h, h->idle.size());
+    close_all_idle();
     while (first_) {
         Waiter* w = first_;
         w->unlink();

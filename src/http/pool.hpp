@@ -102,6 +102,7 @@ private:
     void free_slot(HostPool& h) noexcept;
     bool close_oldest_idle(const HostPool* only) noexcept;
     void close_idle(HostPool& h, size_t n) noexcept;
+    void close_all_idle() noexcept;
     void maybe_erase(HostPool& h) noexcept;
     void arm_expiry() noexcept;
     void expire() noexcept;

@@ -18,11 +18,6 @@ FollowUp follow_up(int status, std::string_view method) noexcept {
     return {method, true};
 }
 
-RedirectChain::RedirectChain(size_t max_redirects, std::string_view method, std::string_view url)
-    : max_(max_redirects) {
-    visited_.push_back(key(method, url));
-}
-
 std::string RedirectChain::key(std::string_view method, std::string_view url) {
     std::string k(method);
     k += ' ';
@@ -37,7 +32,7 @@ void RedirectChain::next(std::string_view method, std::string_view url) {
                                " redirects back to itself after " +
                                std::to_string(visited_.size()) + " request(s)");
     }
-    if (redirects() >= max_) {
+    if (!visited_.empty() && redirects() >= max_) {
         throw TooManyRedirects("too many redirects: more than " + std::to_string(max_) +
                                " (max_redirects), last to " + std::string(url));
     }

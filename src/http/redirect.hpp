@@ -21,15 +21,17 @@ struct FollowUp {
 // unchanged; 307 and 308: method and body kept.
 FollowUp follow_up(int status, std::string_view method) noexcept;
 
-// The requests of one redirect chain. Invariant: visited_ holds "METHOD url" of every request
-// made so far, the first included; its size is redirects() + 1.
+// The requests of one redirect chain, recorded from the first redirect on (a request that is
+// not redirected costs nothing). Invariant: visited_ holds "METHOD url" of every request
+// recorded, the first one included.
 class RedirectChain {
 public:
-    RedirectChain(size_t max_redirects, std::string_view method, std::string_view url);
-    // Records the next request; throws TooManyRedirects when it would pass the maximum, or when
-    // the same method was already sent to the same url (a loop: the message says so).
+    explicit RedirectChain(size_t max_redirects) : max_(max_redirects) {}
+    // Records a request, the first one included; throws TooManyRedirects when it would pass the
+    // maximum, or when the same method was already sent to the same url (a loop: the message
+    // says so).
     void next(std::string_view method, std::string_view url);
-    size_t redirects() const noexcept { return visited_.size() - 1; }
+    size_t redirects() const noexcept { return visited_.empty() ? 0 : visited_.size() - 1; }
 
 private:
     static std::string key(std::string_view method, std::string_view url);
