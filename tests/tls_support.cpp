@@ -51,4 +51,69 @@ CertPair TestPki::issue(const std::string& name, const std::string& san, const s
     return CertPair{base + ".pem", base + ".key"};
 }
 
+corio::Coro<void> TlsOverStream::send_out() {
+    if (out_.empty()) co_return;
+    s_.write(out_);
+    out_.clear();
+    co_await s_.drain();
+}
+
+corio::Coro<void> TlsOverStream::handshake() {
+    t_->start(out_);
+    co_await send_out();
+    while (!t_->ready()) {
+        std::string wire = co_await s_.read();
+        if (wire.empty()) t_->end_of_input();  // throws: the peer left mid-handshake
+        t_->receive(wire, plain_, out_);
+        co_await send_out();
+    }
+}
+
+corio::Coro<std::string> TlsOverStream::read() {
+    while (plain_.empty() && !t_->input_closed()) {
+        std::string wire = co_await s_.read();
+        if (wire.empty()) {
+            t_->end_of_input();
+            break;
+        }
+        t_->receive(wire, plain_, out_);
+        co_await send_out();
+    }
+    std::string got = std::move(plain_);
+    plain_.clear();
+    co_return got;
+}
+
+corio::Coro<std::string> TlsOverStream::read_all() {
+    std::string all;
+    for (;;) {
+        std::string part = co_await read();
+        if (part.empty()) co_return all;
+        all += part;
+    }
+}
+
+corio::Coro<void> TlsOverStream::write(std::string_view plain) {
+    t_->send(plain, out_);
+    co_await send_out();
+}
+
+corio::Coro<void> TlsOverStream::close(bool notify) {
+    if (notify) t_->close(out_);
+    co_await send_out();
+    s_.close();
+    co_await s_.wait_closed();
+}
+
+NginxTlsPeer::NginxTlsPeer(const CertPair& cert) : tls_port_(free_port()) {
+    // NginxPeer's extra config lands inside its server block: close that block and open an
+    // https one serving the same site (NginxPeer's closing brace ends this one; a relative
+    // root is relative to the prefix, NginxPeer's directory).
+    nginx_ = std::make_unique<NginxPeer>(
+        "  }\n  server {\n    listen 127.0.0.1:" + std::to_string(tls_port_) +
+        " ssl;\n    ssl_certificate " + cert.cert + ";\n    ssl_certificate_key " + cert.key +
+        ";\n    ssl_protocols TLSv1.2 TLSv1.3;\n    root site;\n");
+    if (!wait_listening(tls_port_, std::chrono::seconds(10))) std::abort();
+}
+
 }  // namespace corio_test

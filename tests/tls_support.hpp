@@ -4,8 +4,12 @@
 // test binary, also when corio is built without TLS.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <string_view>
 
+#include "corio/corio.hpp"
+#include "corio/transport.hpp"
 #include "http_peer_support.hpp"
 
 namespace corio_test {
@@ -31,6 +35,43 @@ private:
                    int days);
     TempDir dir_;
     std::string ca_;
+};
+
+// A TLS connection pumped by hand over a plain corio::Stream, through the public Transport
+// interface: lets the tests meet real peers (nginx, curl, Python) before the net layer carries
+// transports itself. Not a user API: the real integration lives in Stream.
+class TlsOverStream {
+public:
+    TlsOverStream(corio::Stream s, std::unique_ptr<corio::Transport> t)
+        : s_(std::move(s)), t_(std::move(t)) {}
+    corio::Coro<void> handshake();
+    // The next plaintext; "" at a clean end (close_notify). Throws the transport's errors
+    // (tls::TruncatedError when the peer ends without close_notify).
+    corio::Coro<std::string> read();
+    // Everything until the end of the stream.
+    corio::Coro<std::string> read_all();
+    corio::Coro<void> write(std::string_view plain);
+    // close_notify, then the socket; `notify` false leaves close_notify out (a truncation).
+    corio::Coro<void> close(bool notify = true);
+    corio::Transport& transport() { return *t_; }
+
+private:
+    corio::Coro<void> send_out();
+    corio::Stream s_;
+    std::unique_ptr<corio::Transport> t_;
+    std::string out_, plain_;
+};
+
+// nginx (see NginxPeer) also serving its site over https on tls_port() with cert.
+class NginxTlsPeer {
+public:
+    explicit NginxTlsPeer(const CertPair& cert);
+    uint16_t plain_port() const { return nginx_->port(); }
+    uint16_t tls_port() const { return tls_port_; }
+
+private:
+    uint16_t tls_port_;
+    std::unique_ptr<NginxPeer> nginx_;
 };
 
 // Runs a shell command; true when it exits 0.
