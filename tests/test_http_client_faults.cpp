@@ -448,3 +448,21 @@ TEST_CASE("a closed session refuses requests", "[http][client][faults]") {
         CHECK(e == "E: the client session is closed");
     }());
 }
+
+TEST_CASE("a header or method that would split the request is refused before sending",
+          "[http][client][faults]") {
+    Fixture f;
+    f.run(answer([](const auto&) { return ok("never"); }), [](std::string base) -> Coro<void> {
+        ClientSession session;
+        corio::http::Headers evil{{"X-A", "1\r\nX-Injected: 2"}};
+        std::string e =
+            co_await error_of<corio::http::HttpError>(session.request("GET", base + "/", evil));
+        CHECK(starts(e, "E: invalid request header field \"X-A\""));
+        std::string m = co_await error_of<corio::http::HttpError>(
+            session.request("GET / HTTP/1.1\r\n", base + "/"));
+        CHECK(starts(m, "E: invalid request method"));
+        Response r = co_await session.get(base + "/");  // the session still works
+        CHECK(r.body == "never");
+    });
+    CHECK(f.accepts == 1);
+}

@@ -37,13 +37,12 @@ SessionCore::SessionCore(ClientOptions o) : options(std::move(o)), pool(pool_opt
 Coro<Response> SessionCore::fetch(std::shared_ptr<SessionCore> self, Outgoing req) {
     auto total = self->options.timeout.total;
     if (total.count() <= 0) co_return co_await self->follow(req);
-    Url first = req.url;
     try {
         co_return co_await wait_for(self->follow(req), total);
     } catch (const LabelledTimeout&) {
         throw;
     } catch (const TimeoutError&) {
-        throw TimeoutError("total timeout: " + first.str() + " took more than " + ms_text(total));
+        throw TimeoutError("total timeout: " + req.url.str() + " took more than " + ms_text(total));
     }
 }
 

@@ -36,21 +36,36 @@ struct StaleConnection {
     std::exception_ptr error;  // what to throw when it cannot be retried
 };
 
-void check_field(std::string_view name, std::string_view value) {
-    auto bad = [](char ch) { return ch == '\r' || ch == '\n' || ch == '\0'; };
-    bool bad_name = name.empty() || name.find_first_of(" \t:") != std::string_view::npos;
-    for (char ch : name) bad_name = bad_name || bad(ch);
-    for (char ch : value) {
-        if (bad(ch)) bad_name = true;
+bool is_token(std::string_view s) {
+    if (s.empty()) return false;
+    for (unsigned char ch : s) {
+        if (ch <= 32 || ch >= 127 ||
+            std::string_view("\"(),/:;<=>?@[\\]{}").find(ch) != std::string_view::npos) {
+            return false;
+        }
     }
-    if (bad_name) {
+    return true;
+}
+
+void check_field(std::string_view name, std::string_view value) {
+    bool bad = !is_token(name);
+    for (char ch : value) bad = bad || ch == '\r' || ch == '\n' || ch == '\0';
+    if (bad) {
         throw HttpError("invalid request header field \"" + std::string(name) +
                         "\": names are tokens, values have no CR, LF or NUL");
     }
 }
 
+// Refuses what would let a caller's string split the request, before any connection is used.
+void validate(const Outgoing& req, const ClientOptions& o) {
+    if (!is_token(req.method)) throw HttpError("invalid request method \"" + req.method + "\"");
+    for (const auto& f : o.headers) check_field(f.name, f.value);
+    for (const auto& f : req.headers) check_field(f.name, f.value);
+    check_field("Content-Type", req.content_type);
+    check_field("User-Agent", o.user_agent);
+}
+
 void add_field(std::string& out, std::string_view name, std::string_view value) {
-    check_field(name, value);
     out.append(name);
     out.append(": ");
     out.append(value);
@@ -263,6 +278,7 @@ Coro<Response> SessionCore::exchange(const Outgoing& req) {
     if (url.scheme() != "http") {
         throw HttpError("unsupported URL scheme \"" + url.scheme() + "\": " + url.str());
     }
+    validate(req, options);
     std::string key = host_port(url);
     bool fresh_only = false;
     for (;;) {
