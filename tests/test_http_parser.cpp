@@ -436,3 +436,14 @@ TEST_CASE("a reason phrase over max_line is an error in response mode", "[http_p
     REQUIRE(p.feed("HTTP/1.1 200 " + std::string(40, 'r') + "\r\n\r\n").status == Status::Error);
     REQUIRE(p.error() == ParseError::LineTooLong);
 }
+
+TEST_CASE("a response with Connection: close stops after its body; what trails is not parsed",
+          "[http_parser]") {
+    std::string resp = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
+    Parser p(Kind::Response);
+    auto r = p.feed(resp + "garbage after the body");
+    REQUIRE(r.status == Status::Complete);
+    REQUIRE(r.consumed == resp.size());
+    REQUIRE(p.body() == "ok");
+    REQUIRE_FALSE(p.keep_alive());
+}
