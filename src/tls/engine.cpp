@@ -193,7 +193,9 @@ private:
     }
 
     void read_plain(std::string& plain, std::string& out) {
-        for (;;) {
+        // Stop once OpenSSL holds nothing more: a last SSL_read would only say WANT_READ, after
+        // growing (and zeroing) the string by a record for nothing.
+        while (BIO_ctrl_pending(in_) > 0 || SSL_has_pending(ssl_) == 1) {
             size_t old = plain.size();
             plain.resize(old + kRecordPlain);
             size_t got = 0;
