@@ -101,8 +101,9 @@ TEST_CASE("bytes that are not gzip are a ProtocolError naming the coding", "[htt
 }
 
 TEST_CASE("a gzip bomb stops at the size limit without decoding the rest", "[http][decompress]") {
-    std::string bomb = corio_test::gzip_zeros(size_t(1) << 30);
-    REQUIRE(bomb.size() < (8u << 20));
+    // 256 MiB of zeros in about 1 MiB (the client test feeds a 1 GiB one through a server).
+    std::string bomb = corio_test::gzip_zeros(size_t(256) << 20);
+    REQUIRE(bomb.size() < (2u << 20));
 
     const size_t max = 4u << 20;
     Decoder d;

@@ -72,6 +72,10 @@ void add_field(std::string& out, std::string_view name, std::string_view value) 
     out.append("\r\n");
 }
 
+// What one read may return: the stream receives up to 256 KiB at once, and asking for all of it
+// keeps the stream from copying the rest into its own buffer.
+constexpr size_t kReadMax = 256 * 1024;
+
 // Small bodies travel in the head's buffer: one write, one packet.
 constexpr size_t kInlineBody = 16 * 1024;
 
@@ -218,9 +222,9 @@ Coro<bool> read_response(Connection& c, Response& r, const Url& url, const Clien
         std::string data;
         try {
             if (read_limit.count() > 0) {
-                data = co_await wait_for(c.stream.read(65536), read_limit);
+                data = co_await wait_for(c.stream.read(kReadMax), read_limit);
             } else {
-                data = co_await c.stream.read(65536);
+                data = co_await c.stream.read(kReadMax);
             }
         } catch (const TimeoutError&) {
             throw LabelledTimeout("read timeout: " + url.str() + " sent nothing for " +
