@@ -151,20 +151,45 @@ TEST_CASE("a message over max_message_size closes with 1009", "[ws][connection]"
     }());
 }
 
-TEST_CASE("keepalive drops a peer that never answers pings", "[ws][connection][keepalive]") {
-    corio::run([]() -> Coro<void> {
-        auto [a, b] = co_await corio_test::connected_pair();
-        ConnectionOptions o = quiet();
-        o.ping_interval = 50ms;
-        o.ping_timeout = 100ms;
-        Connection server(std::move(b), {}, Role::Server, o);
-        // a is a raw stream that never reads nor answers: a dead peer.
-        co_await corio::wait_for(server.wait_closed(), 5s);
-        REQUIRE(server.close_code() == 1011);
-        std::string bytes = co_await corio::wait_for(a.read(), 2s);  // the ping, then a close
-        REQUIRE(!bytes.empty());
-        REQUIRE(uint8_t(bytes[0]) == 0x89);
-    }());
+TEST_CASE("keepalive drops a peer that never answers pings (20 s + 20 s by default)",
+          "[ws][connection][keepalive]") {
+    corio::ManualClock clock;  // jumps to the next timer whenever the loop would sleep
+    corio::run(
+        [](corio::ManualClock& clock) -> Coro<void> {
+            auto [a, b] = co_await corio_test::connected_pair();
+            ConnectionOptions o;  // the defaults
+            auto t0 = clock.now();
+            Connection server(std::move(b), {}, Role::Server, o);
+            // a is a raw stream that never reads nor answers: a dead peer.
+            co_await corio::wait_for(server.wait_closed(), 5min);
+            REQUIRE(server.close_code() == 1011);
+            REQUIRE(clock.now() - t0 >= 40s);
+            REQUIRE(clock.now() - t0 < 41s);
+            std::string bytes = co_await corio::wait_for(a.read(), 2s);  // the ping, then a close
+            REQUIRE(!bytes.empty());
+            REQUIRE(uint8_t(bytes[0]) == 0x89);
+        }(clock),
+        corio::LoopOptions{.clock = &clock});
+}
+
+TEST_CASE("close gives up after close_timeout when the peer never answers", "[ws][connection]") {
+    corio::ManualClock clock;
+    corio::run(
+        [](corio::ManualClock& clock) -> Coro<void> {
+            auto [a, b] = co_await corio_test::connected_pair();
+            ConnectionOptions o = quiet();
+            o.close_timeout = 10s;
+            Connection client(std::move(a), {}, Role::Client, o);
+            auto t0 = clock.now();
+            auto closing = corio::create_task(client.close());
+            std::string bytes = co_await b.read(2);
+            REQUIRE(bytes.size() >= 1);
+            REQUIRE(uint8_t(bytes[0]) == 0x88);  // our close frame went out; no answer comes
+            co_await corio::wait_for(closing, 5min);
+            REQUIRE(clock.now() - t0 >= 10s);
+            REQUIRE(client.close_code() == 1006);  // no closing handshake happened
+        }(clock),
+        corio::LoopOptions{.clock = &clock});
 }
 
 TEST_CASE("keepalive keeps a peer that answers pings, even while busy",
