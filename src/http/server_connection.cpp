@@ -2,11 +2,14 @@
 // order, in place), answer each into one buffer, write that buffer once per batch, then wait for
 // more under the timeout that fits where the client is (idle, in headers, in a body).
 //
-// Invariants: in_[pos_..] holds the bytes the parser has not consumed yet; out_ holds answers not
-// yet written, always whole ones and in request order; header_deadline_ is set while a request's
-// headers (or a new connection's first request) are awaited, and cleared once they complete.
+// Invariants: in_[pos_..] holds the bytes the parser has not consumed yet, and is empty whenever
+// the connection reads (llhttp consumes whole reads: what it keeps, it copies); out_ holds answers
+// not yet written, always whole ones and in request order; header_deadline_ is set while a
+// request's headers (or a new connection's first request) are awaited, and cleared once they
+// complete.
 #include "http/server_connection.hpp"
 
+#include <cassert>
 #include <cstdio>
 #include <utility>
 
@@ -192,6 +195,7 @@ void Connection::send_continue_if_expected() {
 // Waits for more bytes under the timeout that applies now; false when the connection is over
 // (end of stream, or a timeout, answered with 408 when a request was under way).
 Coro<bool> Connection::read_more() {
+    assert(pos_ == in_.size());
     Loop::time_point now = Loop::current().time();
     std::chrono::nanoseconds wait;
     bool answer_timeout = parser_.in_message();
@@ -224,11 +228,9 @@ Coro<bool> Connection::read_more() {
         stream_.close();
         co_return false;
     }
-    if (in_.empty()) {
-        in_ = std::move(chunk);
-    } else {
-        in_.append(chunk);
-    }
+    // The parser copies what it keeps, so every byte before was consumed: no copy here.
+    in_ = std::move(chunk);
+    pos_ = 0;
     co_return true;
 }
 
