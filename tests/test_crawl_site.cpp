@@ -132,6 +132,7 @@ TEST_CASE("crawl --save stores bodies and names them in the line", "[crawl][e2e]
     make_site(root.path(), 1);
     TestServer server(corio::http::static_files(root.path()));
     CrawlResult r = run_crawl({"--save", saved.path(), server.url("/notes.txt")});
+    INFO(r.out << r.err);
     REQUIRE(r.status == 0);
     auto lines = parse_json_lines(r.out);
     REQUIRE(lines.size() == 1);

@@ -87,10 +87,12 @@ void Engine::post_finish() {
 // ---- the scheduler ----
 
 corio::Coro<void> Engine::run() {
-    loop_ = &corio::Loop::current();
     session_ = std::make_unique<http::ClientSession>(client_options(opt_));
     {
+        // Other threads read loop_ (under mu_) to post wake-ups; until it is set, what they
+        // post waits in the inbox for the first pump.
         std::lock_guard<std::mutex> g(mu_);
+        loop_ = &corio::Loop::current();
         wake_posted_ = false;
     }
     for (;;) {
