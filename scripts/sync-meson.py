@@ -49,7 +49,7 @@ for t in tests:
         tool_parts[tool] = sorted(f for f in glob.glob(f"tools/{tool}/*.cpp")
                                   if os.path.basename(f) != "main.cpp")
 replace(r"  tool_parts = \{.*?\n  \}", "  tool_parts = {\n" + "".join(
-    f"    '{n}': files(" + ", ".join(f"'{f}'" for f in fs) + "),\n"
+    f"    '{n}': files(\n" + "".join(f"      '{f}',\n" for f in fs) + "    ),\n"
     for n, fs in sorted(tool_parts.items())) + "  }")
 
 support = sorted(f for f in glob.glob("tests/*.cpp") if not os.path.basename(f).startswith("test_"))

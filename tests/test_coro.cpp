@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "corio/corio.hpp"
 
@@ -22,6 +23,16 @@ Coro<void> nested_void(long depth, long& count) {
 }
 
 Coro<std::unique_ptr<int>> move_only() { co_return std::make_unique<int>(5); }
+
+// Returns a reference to the larger of two objects the caller owns.
+Coro<std::string&> larger(std::string& a, std::string& b) {
+    co_return a.size() >= b.size() ? a : b;
+}
+
+Coro<const int&> first_of(const std::vector<int>& v) {
+    if (v.empty()) throw std::out_of_range("empty");
+    co_return v.front();
+}
 
 Coro<int> thrower() {
     throw std::invalid_argument("bad");
@@ -87,4 +98,27 @@ TEST_CASE("an unstarted Coro is destroyed without running", "[coro]") {
         auto c = f(runs);
     }
     REQUIRE(runs == 0);
+}
+
+TEST_CASE("a Coro<T&> hands back the very object its body returned", "[coro]") {
+    std::string a = "short", b = "much longer";
+    std::vector<int> v{7, 8};
+    auto outer = [](std::string& a, std::string& b, const std::vector<int>& v) -> Coro<int> {
+        std::string& big = co_await larger(a, b);
+        big += "!";  // writes through to the caller's string
+        const int& front = co_await first_of(v);
+        if (&front != &v[0]) co_return -1;
+        const std::vector<int> none;
+        try {
+            co_await first_of(none);
+        } catch (const std::out_of_range&) {
+            co_return front;
+        }
+        co_return -2;
+    };
+    corio::Loop loop;
+    int r = loop.run_until_complete(outer(a, b, v));
+    REQUIRE(r == 7);
+    REQUIRE(b == "much longer!");
+    REQUIRE(a == "short");
 }

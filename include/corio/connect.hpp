@@ -8,15 +8,10 @@
 
 #include "corio/coro.hpp"
 #include "corio/dns.hpp"
+#include "corio/error.hpp"
 #include "corio/stream.hpp"
 
 namespace corio {
-
-// Nobody listens at the address (ECONNREFUSED).
-class ConnectionRefusedError : public ConnectionError {
-public:
-    using ConnectionError::ConnectionError;
-};
 
 struct ConnectOptions {
     // Bounds all the connect attempts together (not the name lookup); zero means no limit

@@ -6,6 +6,7 @@
 
 #include <coroutine>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -60,6 +61,24 @@ struct CoroPromise final : CoroPromiseBase {
         return std::move(*value);
     }
     const T& peek() const {
+        if (exception) std::rethrow_exception(exception);
+        return *value;
+    }
+};
+
+// A reference result (Coro<T&>), as cppcoro's task<T&>: the promise keeps the address, so the
+// awaiter gets the very object the body returned. That object must outlive the await.
+template <class T>
+struct CoroPromise<T&> final : CoroPromiseBase {
+    T* value = nullptr;
+
+    Coro<T&> get_return_object() noexcept;
+    void return_value(T& v) noexcept { value = std::addressof(v); }
+    T& take() {
+        if (exception) std::rethrow_exception(exception);
+        return *value;
+    }
+    T& peek() const {
         if (exception) std::rethrow_exception(exception);
         return *value;
     }
@@ -146,6 +165,10 @@ namespace detail {
 template <class T>
 Coro<T> CoroPromise<T>::get_return_object() noexcept {
     return Coro<T>(std::coroutine_handle<CoroPromise<T>>::from_promise(*this));
+}
+template <class T>
+Coro<T&> CoroPromise<T&>::get_return_object() noexcept {
+    return Coro<T&>(std::coroutine_handle<CoroPromise<T&>>::from_promise(*this));
 }
 inline Coro<void> CoroPromise<void>::get_return_object() noexcept {
     return Coro<void>(std::coroutine_handle<CoroPromise<void>>::from_promise(*this));

@@ -14,17 +14,6 @@
 
 namespace corio {
 
-// A name could not be resolved. code() is getaddrinfo's EAI_* value; the message names the
-// host and port.
-class DnsError : public Error {
-public:
-    DnsError(const std::string& what, int code) : Error(what), code_(code) {}
-    int code() const noexcept { return code_; }
-
-private:
-    int code_;
-};
-
 enum class Family : uint8_t { Any, V4, V6 };
 
 // One resolved socket address (IPv4 or IPv6).

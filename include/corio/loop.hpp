@@ -7,9 +7,12 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -17,8 +20,8 @@
 #include "corio/detail/callback.hpp"
 #include "corio/detail/io_watcher.hpp"
 #include "corio/detail/ready_queue.hpp"
+#include "corio/detail/resident.hpp"
 #include "corio/detail/signal_handler.hpp"
-#include "corio/detail/task_core.hpp"
 #include "corio/detail/timer_node.hpp"
 #include "corio/error.hpp"
 #include "corio/timer_handle.hpp"
@@ -35,12 +38,19 @@ namespace detail {
 class TimerWheel;
 class Poller;
 class SignalSet;
+struct PollEvent;
+class LoopAccess;  // the internals the layers above use: see detail/loop_access.hpp
 }  // namespace detail
 
 struct LoopOptions {
     // Time source; null means the real steady clock. The clock must outlive the loop.
     Clock* clock = nullptr;
 };
+
+// Receives the loop's diagnostics: what it cannot throw to anyone (a callback that threw, a
+// task exception nobody retrieved, a task destroyed pending, ...), one line each without the
+// "corio: " prefix or a newline. Called on the loop's thread; must not throw.
+using Reporter = std::function<void(std::string_view message)>;
 
 class Loop {
 public:
@@ -116,15 +126,24 @@ public:
     void stop() noexcept { stopping_ = true; }
     bool is_running() const noexcept { return run_depth_ > 0; }
     bool is_closed() const noexcept { return closed_; }
-    // Drops pending callbacks, destroys pending tasks' frames (each reported on stderr, as
-    // asyncio's "Task was destroyed but it is pending!"), releases the poller. Idempotent.
+    // Drops pending callbacks, destroys pending tasks' frames (each reported, as asyncio's
+    // "Task was destroyed but it is pending!"), releases the poller. Idempotent.
     void close();
     // What corio::run does after its main task: cancel every task still pending, run the loop
     // until they all finished their cleanup, then close. Never throws; errors are reported.
     void shutdown() noexcept;
     size_t pending_tasks() const noexcept;
 
-    // ---- for awaiters and the layers above (not for application code) ----
+    // The pool run_in_executor(nullptr, f) and to_thread use; created on first use, shut down
+    // (after its running jobs return) when the loop closes.
+    ThreadPool& default_executor();
+    // Where diagnostics go; null (the default) writes "corio: <message>" lines to stderr.
+    void set_reporter(Reporter r) { reporter_ = std::move(r); }
+
+private:
+    friend class detail::LoopAccess;
+
+    // ---- for awaiters and the layers above, through detail::LoopAccess ----
     void schedule(std::coroutine_handle<> h) { ready_.push(h); }
     void schedule(detail::CallbackNode* cb) { ready_.push(cb); }
     int64_t now_ns() const {
@@ -145,18 +164,17 @@ public:
     // the loop has taken cb, the posting thread no longer touches the loop, so the loop may be
     // destroyed right after cb ran.
     void post_threadsafe(detail::CallbackNode* cb);
-    // The pool run_in_executor(nullptr, f) and to_thread use; created on first use, shut down
-    // (after its running jobs return) when the loop closes.
-    ThreadPool& default_executor();
     // add_signal_handler's untyped half; exit_on_repeat is corio::run's: a second arrival of
     // the signal ends the process from the signal handler itself, even if the loop is stuck.
     void add_signal_handler_node(int sig, std::unique_ptr<detail::SignalHandlerBase> h,
                                  bool exit_on_repeat);
+    void report(std::string_view message) noexcept;
     void report(const char* context, std::exception_ptr e) noexcept;
-    void register_task(detail::TaskCore* t) noexcept;
-    void unregister_task(detail::TaskCore* t) noexcept;
+    // The registry of residents (pending tasks); the loop holds a reference to each.
+    void register_resident(detail::Resident* r) noexcept;
+    void unregister_resident(detail::Resident* r) noexcept;
+    void run_until_done(detail::Resident* r);
 
-private:
     static int64_t steady_now_ns() {
         return std::chrono::steady_clock::now().time_since_epoch().count();
     }
@@ -164,22 +182,25 @@ private:
     void drop_ready() noexcept;
     void wait_for_external_work() noexcept;
     void run_once();
+    // poll() runs these phases in order (as libuv's uv_run does); see loop.cpp.
     void poll(bool may_block);
+    int64_t poll_timeout(bool may_block, int64_t& next_deadline) const;
+    int wait_for_io(int64_t timeout, int64_t next_deadline, detail::PollEvent* events);
+    bool dispatch_io(const detail::PollEvent* events, int n);
+    void expire_timers();
     void run_ready_batch();
     void drain_inbox(bool woken);
     static void on_wakeup(detail::IoWatcher* w, uint32_t events);
     void enter();
     void leave() noexcept;
-    void run_until_done(detail::TaskCore* t);
 
     detail::ReadyQueue ready_;
     Clock* clock_ = nullptr;
     std::unique_ptr<detail::TimerWheel> wheel_;
     std::unique_ptr<detail::Poller> poller_;
-    detail::TaskCore* tasks_ = nullptr;  // pending tasks: the loop holds a reference to each
+    detail::Resident* residents_ = nullptr;  // pending tasks: the loop holds a reference to each
     size_t run_since_poll_ = 0;
     int run_depth_ = 0;
-    Loop* saved_current_ = nullptr;
     bool stopping_ = false;
     bool closed_ = false;
 
@@ -193,6 +214,7 @@ private:
 
     std::unique_ptr<ThreadPool> default_pool_;    // lazily made by default_executor()
     std::unique_ptr<detail::SignalSet> signals_;  // lazily made by add_signal_handler
+    Reporter reporter_;                           // null: stderr
 };
 
 }  // namespace corio

@@ -22,18 +22,6 @@
 
 namespace corio {
 
-// put_nowait on a full queue.
-class QueueFull : public Error {
-public:
-    QueueFull() : Error("queue is full") {}
-};
-
-// get_nowait on an empty queue.
-class QueueEmpty : public Error {
-public:
-    QueueEmpty() : Error("queue is empty") {}
-};
-
 namespace detail {
 
 template <class T, class Store>

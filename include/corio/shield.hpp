@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "corio/coro.hpp"
+#include "corio/detail/loop_access.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/error.hpp"
 #include "corio/task.hpp"
@@ -17,48 +18,23 @@ namespace corio {
 
 namespace detail {
 
+// Awaits like co_await task (copying a copyable result, so the task stays awaitable), but a
+// cancel of the awaiting task only stops the waiting.
 template <class T>
-class ShieldAwaiter : Waiter {
-public:
-    explicit ShieldAwaiter(TaskState<T>* s) noexcept : s_(s) {}
-    ShieldAwaiter(const ShieldAwaiter&) = delete;
-    ~ShieldAwaiter() {
-        if (node_.linked) s_->remove_awaiter(&node_);
-        unpark();
-    }
+class ShieldAwaiter : public TaskAwaiter<T, !std::is_copy_constructible_v<T>> {
+    using Base = TaskAwaiter<T, !std::is_copy_constructible_v<T>>;
 
-    bool await_ready() const noexcept { return s_->done(); }
-    template <class P>
-    void await_suspend(std::coroutine_handle<P> h) {
-        node_.handle = h;
-        node_.waiter = this;
-        s_->add_awaiter(&node_);
-        on_cancel = &ShieldAwaiter::leave;
-        if (TaskCore* me = task_of(h)) me->park(this);
-    }
-    T await_resume() {
-        unpark();
-        if (node_.linked) s_->remove_awaiter(&node_);
-        if (task) task->take_cancel();
-        if (std::exception_ptr e = s_->take_exception()) std::rethrow_exception(e);
-        if constexpr (std::is_copy_constructible_v<T>) {
-            return *s_->promise().value;
-        } else if constexpr (!std::is_void_v<T>) {
-            return std::move(*s_->promise().value);
-        }
-    }
+public:
+    explicit ShieldAwaiter(TaskState<T>* s) noexcept : Base(s, &ShieldAwaiter::leave) {}
 
 private:
     // Stop waiting without touching the task. The node may not be unlinked here (see
-    // TaskCore::AwaitNode), so it is made inert and unlinked in await_resume.
+    // TaskCore::AwaitNode), so it is made inert; await_resume unlinks it.
     static void leave(Waiter* w) {
         auto* self = static_cast<ShieldAwaiter*>(w);
         self->node_.on_done = [](TaskCore::AwaitNode*) {};
-        self->task->loop()->schedule(self->node_.handle);
+        LoopAccess::schedule(*self->task->loop(), self->node_.handle);
     }
-
-    TaskState<T>* s_;
-    TaskCore::AwaitNode node_;
 };
 
 }  // namespace detail

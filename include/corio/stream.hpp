@@ -14,39 +14,6 @@
 
 namespace corio {
 
-// A connection failed or was lost; code() is the errno behind it (0 when there is none).
-class ConnectionError : public Error {
-public:
-    explicit ConnectionError(const std::string& what, int code = 0) : Error(what), code_(code) {}
-    int code() const noexcept { return code_; }
-
-private:
-    int code_;
-};
-
-// The peer reset the connection (ECONNRESET), or it is gone while we write (EPIPE).
-class ConnectionResetError : public ConnectionError {
-public:
-    using ConnectionError::ConnectionError;
-};
-
-// The stream ended before read_exactly or read_until had what it asked for. partial holds the
-// bytes read (they are consumed); expected is the count asked for, empty for read_until.
-class IncompleteReadError : public Error {
-public:
-    IncompleteReadError(std::string partial, std::optional<size_t> expected);
-    std::string partial;
-    std::optional<size_t> expected;
-};
-
-// read_until found no separator within its limit. The data stays buffered; consumed is how far
-// the search went (asyncio's meaning).
-class LimitOverrunError : public Error {
-public:
-    LimitOverrunError(const std::string& what, size_t consumed) : Error(what), consumed(consumed) {}
-    size_t consumed;
-};
-
 // Per-connection settings, shared by ConnectOptions and ServerOptions.
 struct StreamOptions {
     // write() buffers past what the socket takes at once; when the buffer grows above

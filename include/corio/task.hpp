@@ -42,11 +42,14 @@ private:
 };
 
 // Awaiting a task from inside another task: park on our own task so cancelling us cancels
-// the awaited task too (asyncio), and wait in its awaiter list for it to finish.
+// the awaited task too (asyncio), and wait in its awaiter list for it to finish. shield.hpp
+// passes another on_cancel, which stops the waiting and leaves the task alone.
 template <class T, bool Move>
-class TaskAwaiter : Waiter {
+class TaskAwaiter : protected Waiter {
 public:
-    explicit TaskAwaiter(TaskState<T>* s) : s_(s) {}
+    explicit TaskAwaiter(TaskState<T>* s, void (*cancel)(Waiter*) = &cancel_awaited) : s_(s) {
+        on_cancel = cancel;
+    }
     TaskAwaiter(const TaskAwaiter&) = delete;
     ~TaskAwaiter() {
         if (node_.linked) s_->remove_awaiter(&node_);
@@ -59,11 +62,12 @@ public:
         node_.handle = h;
         node_.waiter = this;  // unparked as soon as the task finishes, before we resume
         s_->add_awaiter(&node_);
-        on_cancel = [](Waiter* w) { static_cast<TaskAwaiter*>(w)->s_->cancel(); };
         if (TaskCore* me = task_of(h)) me->park(this);
     }
     T await_resume() {
         unpark();
+        // Still linked only when an on_cancel stopped the waiting (it may not unlink itself).
+        if (node_.linked) s_->remove_awaiter(&node_);
         if (task) task->take_cancel();
         if constexpr (Move) {
             return take_result();
@@ -72,7 +76,8 @@ public:
         }
     }
 
-private:
+protected:
+    static void cancel_awaited(Waiter* w) { static_cast<TaskAwaiter*>(w)->s_->cancel(); }
     T take_result() {
         if (std::exception_ptr e = s_->take_exception()) std::rethrow_exception(e);
         if constexpr (!std::is_void_v<T>) return std::move(*s_->promise().value);
@@ -175,7 +180,7 @@ Task<T> Loop::create_task(Coro<T> coro, std::string name) {
     if (!coro.valid()) throw InvalidStateError("create_task of an empty Coro");
     auto* s = new detail::TaskState<T>(this, coro, std::move(name));
     s->add_ref();  // the handle we return; the initial reference is the loop's registry entry
-    register_task(s);
+    register_resident(s);
     schedule(s);
     return Task<T>::adopt(s);
 }

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "corio/coro.hpp"
+#include "corio/detail/loop_access.hpp"
 #include "corio/detail/tsan.hpp"
 #include "corio/error.hpp"
 #include "corio/loop.hpp"
@@ -118,7 +119,7 @@ std::future<T> run_coroutine_threadsafe(Coro<T> coro, Loop& loop) {
     if (!coro.valid()) throw InvalidStateError("run_coroutine_threadsafe of an empty Coro");
     auto* submit = new detail::ThreadsafeSubmit<T>(loop, std::move(coro));
     std::future<T> f = submit->future();
-    loop.post_threadsafe(submit);
+    detail::LoopAccess::post_threadsafe(loop, submit);
     return f;
 }
 

@@ -6,6 +6,7 @@
 #include <coroutine>
 
 #include "corio/clock.hpp"
+#include "corio/detail/loop_access.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/detail/timer_node.hpp"
 #include "corio/loop.hpp"
@@ -25,7 +26,8 @@ public:
     ~SleepAwaiter() {
         // Still armed only when the frame is destroyed mid-sleep (a loop closing).
         if (TimerNode::linked()) {
-            if (Loop* loop = task ? task->loop() : Loop::running()) loop->cancel_timer(this);
+            if (Loop* loop = task ? task->loop() : Loop::running())
+                detail::LoopAccess::cancel_timer(*loop, this);
         }
         unpark();
     }
@@ -39,22 +41,22 @@ public:
         if (deadline <= 0) {
             // sleep(0) yields once: to the back of the ready queue.
             on_cancel = [](Waiter*) {};
-            loop.schedule(h);
+            detail::LoopAccess::schedule(loop, h);
         } else {
-            deadline += loop.now_ns();
+            deadline += detail::LoopAccess::now_ns(loop);
             fire = [](TimerNode* n) {
                 auto* self = static_cast<SleepAwaiter*>(n);
                 self->unpark();
                 // Timers fire inside the loop's poll phase, so the running loop is theirs.
-                Loop::running()->schedule(self->handle_);
+                detail::LoopAccess::schedule(*Loop::running(), self->handle_);
             };
             on_cancel = [](Waiter* w) {
                 auto* self = static_cast<SleepAwaiter*>(w);
                 Loop* loop = self->task->loop();
-                loop->cancel_timer(self);
-                loop->schedule(self->handle_);
+                detail::LoopAccess::cancel_timer(*loop, self);
+                detail::LoopAccess::schedule(*loop, self->handle_);
             };
-            loop.add_timer(this);
+            detail::LoopAccess::add_timer(loop, this);
         }
         if (t) t->park(this);
     }

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "connect_any.hpp"
+#include "corio/detail/loop_access.hpp"
 #include "corio/loop.hpp"
 #include "socket.hpp"
 #include "stream_core.hpp"
@@ -30,7 +31,7 @@ Coro<Stream> connect_any(std::vector<SocketAddress> addresses, std::string host,
                          ConnectOptions options) {
     Loop& loop = Loop::current();
     int64_t timeout = options.timeout.count();
-    int64_t deadline = timeout > 0 ? loop.now_ns() + timeout : 0;
+    int64_t deadline = timeout > 0 ? detail::LoopAccess::now_ns(loop) + timeout : 0;
     std::string tried;
     int last_error = 0;
     bool timed_out = false;

@@ -2,6 +2,7 @@
 // Layer 5 internals.
 #include "io_source.hpp"
 
+#include "corio/detail/loop_access.hpp"
 #include "socket.hpp"
 
 namespace corio::detail {
@@ -10,14 +11,14 @@ int IoSource::attach(Loop& l, int fd_in, void (*on_ready_fn)(IoWatcher*, uint32_
     loop = &l;
     fd = fd_in;
     on_ready = on_ready_fn;
-    return l.watch(this, kEdge | kReadable | kWritable);
+    return LoopAccess::watch(l, this, kEdge | kReadable | kWritable);
 }
 
 void IoSource::detach_and_close() noexcept {
     if (fd < 0) return;
     // Unregister before closing: were the socket still referenced elsewhere (a fork between
     // fork() and exec()), closing alone would leave it in the poller, pointing at freed memory.
-    if (loop) loop->unwatch(this);
+    if (loop) detail::LoopAccess::unwatch(*loop, this);
     close_fd(fd);
     fd = -1;
 }

@@ -19,6 +19,8 @@
 #include <cstdint>
 
 #include "corio/detail/io_watcher.hpp"
+#include "corio/detail/loop_access.hpp"
+#include "corio/detail/park.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/detail/timer_node.hpp"
 #include "corio/loop.hpp"
@@ -48,71 +50,40 @@ struct IoSource : IoWatcher {
     static void on_ready_default(IoWatcher* w, uint32_t events);
 };
 
-// Awaits readiness in one direction (kReadable or kWritable), with an optional deadline.
-// Follows the parking protocol: cancellable, allocation-free, and unlinks everything in its
-// destructor. await_resume returns false when the deadline passed first.
-class IoWait : Waiter, TimerNode {
+// Awaits readiness in one direction (kReadable or kWritable), with an optional deadline: a
+// Park held in the source's reader or writer slot. await_resume returns false when the
+// deadline passed first.
+class IoWait : public Park {
 public:
     IoWait(IoSource* src, uint32_t direction, int64_t deadline_ns = 0) noexcept
-        : src_(src), direction_(direction), deadline_(deadline_ns) {}
-    IoWait(const IoWait&) = delete;
-    IoWait& operator=(const IoWait&) = delete;
-    ~IoWait() {
-        leave_slot();
-        if (TimerNode::linked()) src_->loop->cancel_timer(this);
-        unpark();
+        : src_(src), direction_(direction), deadline_(deadline_ns) {
+        on_leave = &IoWait::leave_slot;
     }
+    ~IoWait() { leave_slot(this); }
 
     bool await_ready() const noexcept { return false; }
     template <class P>
     void await_suspend(std::coroutine_handle<P> h) {
-        handle_ = h;
+        TaskCore* t = begin_wait(h);
         slot() = this;
-        if (deadline_ > 0) {
-            TimerNode::deadline = deadline_;
-            TimerNode::fire = &IoWait::on_deadline;
-            src_->loop->add_timer(this);
-        }
-        Waiter::on_cancel = &IoWait::on_cancelled;
-        if (TaskCore* t = task_of(h)) t->park(this);
+        if (deadline_ > 0) arm(deadline_);
+        park_on(t);
     }
     bool await_resume() {
-        unpark();
-        if (task) task->take_cancel();
-        return !timed_out_;
-    }
-
-    // By the source, which has already cleared the slot.
-    void wake() noexcept {
-        unpark();
-        if (TimerNode::linked()) src_->loop->cancel_timer(this);
-        src_->loop->schedule(handle_);
+        finish_wait();
+        return !timed_out();
     }
 
 private:
     IoWait*& slot() noexcept { return direction_ == kReadable ? src_->reader : src_->writer; }
-    void leave_slot() noexcept {
-        if (slot() == this) slot() = nullptr;
-    }
-    static void on_deadline(TimerNode* n) {
-        auto* self = static_cast<IoWait*>(n);
-        self->timed_out_ = true;
-        self->leave_slot();
-        self->unpark();
-        self->src_->loop->schedule(self->handle_);
-    }
-    static void on_cancelled(Waiter* w) {
-        auto* self = static_cast<IoWait*>(w);
-        self->leave_slot();
-        if (self->TimerNode::linked()) self->src_->loop->cancel_timer(self);
-        self->src_->loop->schedule(self->handle_);
+    static void leave_slot(Park* p) noexcept {
+        auto* self = static_cast<IoWait*>(p);
+        if (self->slot() == self) self->slot() = nullptr;
     }
 
     IoSource* src_;
     uint32_t direction_;
-    bool timed_out_ = false;
     int64_t deadline_;
-    std::coroutine_handle<> handle_;
 };
 
 inline void IoSource::wake(uint32_t events) noexcept {

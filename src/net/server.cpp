@@ -122,7 +122,7 @@ void ServerCore::close() {
 }
 
 void ServerCore::close_clients() {
-    for (Conn* c = conns_; c; c = c->next) c->stream->close();
+    for (Conn* c = conns_.front(); c; c = conns_.next(c)) c->stream->close();
 }
 
 namespace {

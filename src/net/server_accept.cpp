@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "corio/detail/loop_access.hpp"
 #include "server_core.hpp"
 #include "socket.hpp"
 #include "stream_core.hpp"
@@ -74,8 +75,8 @@ Coro<void> run_connection(std::shared_ptr<ServerCore> s, StreamCore* core, Strea
     } catch (const CancelledError&) {
         cancelled = std::current_exception();
     } catch (...) {
-        Loop::current().report("unhandled exception in a connection handler",
-                               std::current_exception());
+        detail::LoopAccess::report(Loop::current(), "unhandled exception in a connection handler",
+                                   std::current_exception());
     }
     if (cancelled) std::rethrow_exception(cancelled);
 }
@@ -83,20 +84,12 @@ Coro<void> run_connection(std::shared_ptr<ServerCore> s, StreamCore* core, Strea
 }  // namespace
 
 void ServerCore::connection_started(Conn* c) noexcept {
-    c->prev = nullptr;
-    c->next = conns_;
-    if (conns_) conns_->prev = c;
-    conns_ = c;
+    conns_.push_front(c);
     ++active_;
 }
 
 void ServerCore::connection_finished(Conn* c) noexcept {
-    if (c->prev) {
-        c->prev->next = c->next;
-    } else {
-        conns_ = c->next;
-    }
-    if (c->next) c->next->prev = c->prev;
+    conns_.remove(c);
     --active_;
     // A descriptor and a connection slot were freed: a paused accept task may go on.
     slot_free_.wake_all();
@@ -110,7 +103,8 @@ void ServerCore::accept_one(int fd, const sockaddr_storage& peer) {
         core->open(*loop_, fd, format_address(reinterpret_cast<const sockaddr*>(&peer)),
                    options_.stream, false);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "corio: dropping an accepted connection: %s\n", e.what());
+        detail::LoopAccess::report(loop_,
+                                   std::string("dropping an accepted connection: ") + e.what());
         return;
     }
     loop_->create_task(run_connection(shared_from_this(), core, std::move(stream), &handler_));
@@ -119,10 +113,9 @@ void ServerCore::accept_one(int fd, const sockaddr_storage& peer) {
 void ServerCore::report_accept_error(const Listener& l, int err) {
     if (accept_error_logged_) return;
     accept_error_logged_ = true;
-    std::fprintf(stderr,
-                 "corio: accept on %s failed: %s; pausing accepts with backoff until it "
-                 "succeeds again\n",
-                 l.address.c_str(), std::strerror(err));
+    detail::LoopAccess::report(loop_, "accept on " + l.address + " failed: " + std::strerror(err) +
+                                          "; pausing accepts with backoff until it succeeds "
+                                          "again");
 }
 
 Coro<void> accept_loop(std::shared_ptr<ServerCore> s, ServerCore::Listener* l) {
@@ -154,7 +147,8 @@ Coro<void> accept_loop(std::shared_ptr<ServerCore> s, ServerCore::Listener* l) {
                 // Out of descriptors or memory (or a broken listener): back off, never spin.
                 s->report_accept_error(*l, -fd);
                 backoff = backoff == 0 ? kFirstBackoffNs : std::min(backoff * 2, kMaxBackoffNs);
-                WaitQueue::Awaiter wait(s->slot_free_, s->loop_->now_ns() + backoff);
+                WaitQueue::Awaiter wait(s->slot_free_,
+                                        detail::LoopAccess::now_ns(*s->loop_) + backoff);
                 co_await wait;
                 continue;
             }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "corio/detail/intrusive_list.hpp"
 #include "corio/server.hpp"
 #include "corio/task.hpp"
 #include "io_source.hpp"
@@ -35,8 +36,7 @@ public:
     // A running connection, linked from its task's frame (see server_accept.cpp).
     struct Conn {
         StreamCore* stream = nullptr;
-        Conn* prev = nullptr;
-        Conn* next = nullptr;
+        ListHook<Conn> hook;
     };
 
     ServerCore(Loop& loop, ConnectionHandler handler, const ServerOptions& options)
@@ -72,7 +72,7 @@ private:
     ConnectionHandler handler_;
     ServerOptions options_;
     std::vector<std::unique_ptr<Listener>> listeners_;  // unique_ptr: the poller holds &io
-    Conn* conns_ = nullptr;
+    IntrusiveList<Conn, &Conn::hook> conns_;
     size_t active_ = 0;
     uint16_t port_ = 0;
     bool closed_ = false;

@@ -9,9 +9,7 @@
 
 #include <cstring>
 
-#include "corio/connect.hpp"
 #include "corio/error.hpp"
-#include "corio/stream.hpp"
 
 namespace corio::detail {
 

@@ -12,6 +12,7 @@
 
 #include <utility>
 
+#include "corio/detail/loop_access.hpp"
 #include "corio/task.hpp"
 #include "socket.hpp"
 #include "stream_core.hpp"
@@ -19,10 +20,6 @@
 namespace corio {
 
 namespace detail {
-
-namespace {
-constexpr size_t kKeepCapacity = 16 * 1024;  // as in stream_read.cpp: idle streams stay small
-}
 
 void StreamCore::open(Loop& l, int fd_in, std::string peer, const StreamOptions& o,
                       bool registered) {
@@ -193,7 +190,8 @@ void StreamCore::close() {
 }
 
 void StreamCore::start_linger() {
-    int64_t deadline = close_timeout_ns_ > 0 ? loop->now_ns() + close_timeout_ns_ : 0;
+    int64_t deadline =
+        close_timeout_ns_ > 0 ? detail::LoopAccess::now_ns(*loop) + close_timeout_ns_ : 0;
     try {
         loop->create_task(flush_then_close(CoreRef(this), deadline), "stream close");
     } catch (...) {

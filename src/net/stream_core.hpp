@@ -27,6 +27,10 @@
 
 namespace corio::detail {
 
+// An emptied read or write buffer keeps its storage up to this size; larger ones are freed, so
+// an idle connection holds no big buffer.
+constexpr size_t kKeepCapacity = 16 * 1024;
+
 class StreamCore : public IoSource {
 public:
     explicit StreamCore(const StreamOptions& o)

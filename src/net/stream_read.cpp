@@ -23,12 +23,6 @@ IncompleteReadError::IncompleteReadError(std::string partial_in, std::optional<s
 
 namespace detail {
 
-namespace {
-// An emptied buffer keeps its storage up to this size; larger ones are freed, so an idle
-// connection holds no big buffer.
-constexpr size_t kKeepCapacity = 16 * 1024;
-}  // namespace
-
 char* receive_scratch() {
     // Page-aligned: the kernel copies into it with `rep movsb`, which on AMD EPYC ran about
     // four times slower into malloc's 16-byte-aligned block (the 64 KiB echo benchmark spent

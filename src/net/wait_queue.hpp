@@ -2,117 +2,88 @@
 // (a bare condition for "the stream has closed", "a connection slot is free", "the server has
 // closed"). Layer 5 internals; follows the parking protocol of detail/task_core.hpp.
 //
-// Invariants: a node is linked iff its coroutine is parked here and not yet woken; waking
+// Invariants: an awaiter is linked iff its coroutine is parked here and not yet woken; waking
 // unlinks before scheduling, so a coroutine is scheduled at most once per wait.
 #pragma once
 
 #include <coroutine>
 #include <cstdint>
 
-#include "corio/detail/task_core.hpp"
-#include "corio/detail/timer_node.hpp"
-#include "corio/loop.hpp"
+#include "corio/detail/intrusive_list.hpp"
+#include "corio/detail/park.hpp"
 
 namespace corio::detail {
 
+class WaitQueue;
+
+// co_await WaitQueue::Awaiter(queue[, deadline_ns]); resumes with false when the deadline
+// passed before a wake. A Park linked into the queue while it waits.
+class WaitQueueAwaiter : Park {
+public:
+    explicit WaitQueueAwaiter(WaitQueue& q, int64_t deadline_ns = 0) noexcept
+        : q_(&q), deadline_(deadline_ns) {
+        on_leave = &WaitQueueAwaiter::unlink;
+    }
+    inline ~WaitQueueAwaiter();
+
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    void await_suspend(std::coroutine_handle<P> h) {
+        TaskCore* t = begin_wait(h);
+        link();
+        if (deadline_ > 0) arm(deadline_);
+        park_on(t);
+    }
+    bool await_resume() {
+        finish_wait();
+        return !timed_out();
+    }
+
+private:
+    friend class WaitQueue;
+    inline void link() noexcept;
+    static inline void unlink(Park* p) noexcept;
+
+    WaitQueue* q_;
+    int64_t deadline_;
+    ListHook<WaitQueueAwaiter> hook_;
+    bool linked_ = false;
+};
+
 class WaitQueue {
 public:
-    class Awaiter;
+    using Awaiter = WaitQueueAwaiter;
 
     WaitQueue() = default;
     WaitQueue(const WaitQueue&) = delete;
     WaitQueue& operator=(const WaitQueue&) = delete;
 
-    bool empty() const noexcept { return head_ == nullptr; }
-    inline void wake_all() noexcept;
-
-private:
-    friend class Awaiter;
-    Awaiter* head_ = nullptr;
-};
-
-// co_await WaitQueue::Awaiter(queue[, deadline_ns]); resumes with false when the deadline
-// passed before a wake.
-class WaitQueue::Awaiter : Waiter, TimerNode {
-public:
-    explicit Awaiter(WaitQueue& q, int64_t deadline_ns = 0) noexcept
-        : q_(&q), deadline_(deadline_ns) {}
-    Awaiter(const Awaiter&) = delete;
-    Awaiter& operator=(const Awaiter&) = delete;
-    ~Awaiter() {
-        unlink();
-        if (TimerNode::linked()) loop_->cancel_timer(this);
-        unpark();
-    }
-
-    bool await_ready() const noexcept { return false; }
-    template <class P>
-    void await_suspend(std::coroutine_handle<P> h) {
-        handle_ = h;
-        loop_ = &Loop::current();
-        link();
-        if (deadline_ > 0) {
-            TimerNode::deadline = deadline_;
-            TimerNode::fire = &Awaiter::on_deadline;
-            loop_->add_timer(this);
+    bool empty() const noexcept { return waiters_.empty(); }
+    // Wakes every waiter (newest first, as they are linked at the front).
+    void wake_all() noexcept {
+        while (Awaiter* a = waiters_.front()) {
+            Awaiter::unlink(a);
+            a->wake();
         }
-        Waiter::on_cancel = &Awaiter::on_cancelled;
-        if (TaskCore* t = task_of(h)) t->park(this);
-    }
-    bool await_resume() {
-        unpark();
-        if (task) task->take_cancel();
-        return !timed_out_;
     }
 
 private:
-    friend class WaitQueue;
-    void link() noexcept {
-        prev_ = nullptr;
-        next_ = q_->head_;
-        if (next_) next_->prev_ = this;
-        q_->head_ = this;
-        linked_ = true;
-    }
-    void unlink() noexcept {
-        if (!linked_) return;
-        if (prev_) {
-            prev_->next_ = next_;
-        } else {
-            q_->head_ = next_;
-        }
-        if (next_) next_->prev_ = prev_;
-        prev_ = next_ = nullptr;
-        linked_ = false;
-    }
-    void resume_soon() noexcept {
-        unlink();
-        if (TimerNode::linked()) loop_->cancel_timer(this);
-        loop_->schedule(handle_);
-    }
-    static void on_deadline(TimerNode* n) {
-        auto* self = static_cast<Awaiter*>(n);
-        self->timed_out_ = true;
-        self->unpark();
-        self->resume_soon();
-    }
-    static void on_cancelled(Waiter* w) { static_cast<Awaiter*>(w)->resume_soon(); }
-
-    WaitQueue* q_;
-    int64_t deadline_;
-    Loop* loop_ = nullptr;
-    std::coroutine_handle<> handle_;
-    Awaiter* prev_ = nullptr;
-    Awaiter* next_ = nullptr;
-    bool linked_ = false;
-    bool timed_out_ = false;
+    friend class WaitQueueAwaiter;
+    IntrusiveList<WaitQueueAwaiter, &WaitQueueAwaiter::hook_> waiters_;
 };
 
-inline void WaitQueue::wake_all() noexcept {
-    while (Awaiter* a = head_) {
-        a->unpark();
-        a->resume_soon();
-    }
+inline WaitQueueAwaiter::~WaitQueueAwaiter() { unlink(this); }
+
+inline void WaitQueueAwaiter::link() noexcept {
+    q_->waiters_.push_front(this);
+    linked_ = true;
+}
+
+inline void WaitQueueAwaiter::unlink(Park* p) noexcept {
+    auto* self = static_cast<WaitQueueAwaiter*>(p);
+    if (!self->linked_) return;
+    self->q_->waiters_.remove(self);
+    self->linked_ = false;
 }
 
 }  // namespace corio::detail

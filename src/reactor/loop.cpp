@@ -3,11 +3,13 @@
 // One iteration (run_once), in code order:
 //   1. poll: only when the ready queue is empty (then it may block until the next timer) or
 //      when 64 ready items ran since the last poll (then it does not block), so a busy loop
-//      pays no syscall per switch yet I/O and timers are never starved;
-//      a. wait for I/O; watchers record readiness and schedule waiters (no user code);
-//         before blocking with thread-pool jobs in flight, watch the wake-up flag for 20 us;
-//      b. take the cross-thread inbox;
-//      c. advance the timer wheel; due timers schedule their coroutines or callbacks;
+//      pays no syscall per switch yet I/O and timers are never starved. Its phases:
+//      a. poll_timeout: how long it may block (until the earliest timer, or not at all);
+//      b. wait_for_io: the manual clock's jump, the short spin for thread-pool results, then
+//         the poller's wait;
+//      c. dispatch_io: watchers record readiness and schedule waiters (no user code);
+//      d. drain_inbox: take the cross-thread inbox;
+//      e. expire_timers: advance the timer wheel; due timers schedule their work;
 //   2. run the ready items that were queued when the batch began; what they schedule waits
 //      for the next batch (asyncio's fairness rule).
 // A run that finds nothing ready blocks in the poller until the earliest timer deadline; with
@@ -25,12 +27,12 @@
 #include "corio/detail/trampoline.hpp"
 #include "corio/thread_pool.hpp"
 #include "poller.hpp"
+#include "report.hpp"
 #include "signals.hpp"
 #include "timer_wheel.hpp"
+#include "wakeup.hpp"
 
 namespace corio {
-
-int open_wakeup_fd();  // threadsafe.cpp
 
 namespace {
 thread_local Loop* tl_current = nullptr;
@@ -51,6 +53,14 @@ bool wakeup_arrives_soon(const std::atomic<bool>& wake_pending) {
     }
     return true;
 }
+// Runs f when the scope ends, however it ends (leaving a run, releasing a task).
+template <class F>
+struct ScopeExit {
+    F f;
+    ~ScopeExit() { f(); }
+};
+template <class F>
+ScopeExit(F) -> ScopeExit<F>;
 }  // namespace
 
 Loop::Loop() : Loop(LoopOptions{}) {}
@@ -58,21 +68,23 @@ Loop::Loop() : Loop(LoopOptions{}) {}
 Loop::Loop(LoopOptions options) : clock_(options.clock) {
     wheel_ = std::make_unique<detail::TimerWheel>(now_ns());
     poller_ = std::make_unique<detail::Poller>();
-    wakeup_.fd = open_wakeup_fd();
+    wakeup_.fd = detail::open_wakeup_fd();
     wakeup_.on_ready = &Loop::on_wakeup;
     int rc = poller_->add(&wakeup_, detail::kReadable);
     if (rc < 0) {
         ::close(wakeup_.fd);
         throw std::system_error(-rc, std::generic_category(), "registering the wake-up fd");
     }
+    detail::loop_born(this);
 }
 
 Loop::~Loop() {
     if (run_depth_ > 0) {
-        std::fprintf(stderr, "corio: a running loop is being destroyed\n");
+        report("a running loop is being destroyed");
         std::abort();
     }
     close();
+    detail::loop_gone(this);
 }
 
 Loop& Loop::current() {
@@ -100,34 +112,24 @@ int Loop::rewatch(detail::IoWatcher* w, uint32_t interest) {
 
 int Loop::unwatch(detail::IoWatcher* w) noexcept { return poller_ ? poller_->remove(w) : 0; }
 
-void Loop::report(const char* context, std::exception_ptr e) noexcept {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        std::fprintf(stderr, "corio: %s: %s\n", context, ex.what());
-    } catch (...) {
-        std::fprintf(stderr, "corio: %s: unknown exception\n", context);
-    }
+void Loop::register_resident(detail::Resident* r) noexcept {
+    r->reg_prev = nullptr;
+    r->link = residents_;
+    if (residents_) residents_->reg_prev = r;
+    residents_ = r;
 }
 
-void Loop::register_task(detail::TaskCore* t) noexcept {
-    t->reg_prev = nullptr;
-    t->link = tasks_;
-    if (tasks_) tasks_->reg_prev = t;
-    tasks_ = t;
-}
-
-void Loop::unregister_task(detail::TaskCore* t) noexcept {
-    detail::TaskCore* next = t->reg_next();
-    if (t->reg_prev) {
-        t->reg_prev->link = next;
-    } else if (tasks_ == t) {
-        tasks_ = next;
+void Loop::unregister_resident(detail::Resident* r) noexcept {
+    detail::Resident* next = r->reg_next();
+    if (r->reg_prev) {
+        r->reg_prev->link = next;
+    } else if (residents_ == r) {
+        residents_ = next;
     }
-    if (next) next->reg_prev = t->reg_prev;
-    t->reg_prev = nullptr;
-    t->link = nullptr;
-    t->release();  // the registry's reference; may free the task
+    if (next) next->reg_prev = r->reg_prev;
+    r->reg_prev = nullptr;
+    r->link = nullptr;
+    r->release_resident();  // the registry's reference; may free the task
 }
 
 TimerHandle Loop::call_at_ns(int64_t deadline, detail::TimerCallbackBase* cb) {
@@ -154,26 +156,19 @@ void Loop::leave() noexcept {
 
 void Loop::run_forever() {
     enter();
-    struct Guard {
-        Loop* l;
-        ~Guard() { l->leave(); }
-    } g{this};
+    ScopeExit on_exit{[this] { leave(); }};
     while (!stopping_) run_once();
     stopping_ = false;
 }
 
-void Loop::run_until_done(detail::TaskCore* t) {
+void Loop::run_until_done(detail::Resident* t) {
     enter();
-    struct Guard {
-        Loop* l;
-        detail::TaskCore* t;
-        ~Guard() {
-            l->leave();
-            t->release();
-        }
-    } g{this, t};
-    t->add_ref();
-    while (!t->done()) {
+    t->hold_resident();
+    ScopeExit on_exit{[this, t] {
+        leave();
+        t->release_resident();
+    }};
+    while (!t->resident_done()) {
         if (stopping_) {
             stopping_ = false;
             throw Error("the loop was stopped before the task completed");
@@ -193,28 +188,36 @@ void Loop::run_once() {
 
 void Loop::poll(bool may_block) {
     run_since_poll_ = 0;
-    int64_t timeout = 0;
-    int64_t next = INT64_MAX;
-    if (may_block && !stopping_ && !wheel_->has_expired()) {
-        next = wheel_->next_deadline();
-        if (next == INT64_MAX) {
-            timeout = -1;
-        } else {
-            int64_t now = now_ns();
-            timeout = next > now ? next - now : 0;
-        }
-    }
+    int64_t next_deadline = INT64_MAX;
+    int64_t timeout = poll_timeout(may_block, next_deadline);
     detail::PollEvent events[kMaxEvents];
+    int n = wait_for_io(timeout, next_deadline, events);
+    bool woken = dispatch_io(events, n);
+    drain_inbox(woken);
+    expire_timers();
+}
+
+// How long the poller may block, in ns (-1: no timer, block until I/O; 0: do not block);
+// next_deadline receives the earliest timer's deadline when blocking is allowed.
+int64_t Loop::poll_timeout(bool may_block, int64_t& next_deadline) const {
+    if (!may_block || stopping_ || wheel_->has_expired()) return 0;
+    next_deadline = wheel_->next_deadline();
+    if (next_deadline == INT64_MAX) return -1;
+    int64_t now = now_ns();
+    return next_deadline > now ? next_deadline - now : 0;
+}
+
+int Loop::wait_for_io(int64_t timeout, int64_t next_deadline, detail::PollEvent* events) {
     int n;
     if (timeout != 0 && clock_ && external_.load(std::memory_order_relaxed) == 0) {
         // Manual clock: look for I/O without blocking; when there is none, jump the clock to
         // the next timer rather than wait for it in real time.
         n = poller_->wait(0, events, kMaxEvents);
-        if (n == 0 && next != INT64_MAX && clock_->jump_to(time_point(duration(next)))) {
-            timeout = 0;
-        } else if (n == 0) {
-            n = poller_->wait(timeout, events, kMaxEvents);
+        if (n == 0 && next_deadline != INT64_MAX &&
+            clock_->jump_to(time_point(duration(next_deadline)))) {
+            return 0;
         }
+        if (n == 0) n = poller_->wait(timeout, events, kMaxEvents);
     } else {
         if (timeout != 0 && external_.load(std::memory_order_relaxed) > 0 &&
             wakeup_arrives_soon(wake_pending_)) {
@@ -224,15 +227,23 @@ void Loop::poll(bool may_block) {
     }
     if (n < 0) {
         // The loop cannot go on without its poller (Redis's ae does the same).
-        std::fprintf(stderr, "corio: poller wait failed: errno %d\n", -n);
+        report("poller wait failed: errno " + std::to_string(-n));
         std::abort();
     }
+    return n;
+}
+
+// Returns whether the wake-up fd was among the events (the inbox must then be drained).
+bool Loop::dispatch_io(const detail::PollEvent* events, int n) {
     bool woken = false;
     for (int i = 0; i < n; ++i) {
         woken |= events[i].watcher == &wakeup_;
         events[i].watcher->on_ready(events[i].watcher, events[i].events);
     }
-    drain_inbox(woken);
+    return woken;
+}
+
+void Loop::expire_timers() {
     wheel_->advance(now_ns());
     while (detail::TimerNode* t = wheel_->pop_expired()) t->fire(t);
 }
@@ -287,7 +298,7 @@ void Loop::wait_for_external_work() noexcept {
 
 size_t Loop::pending_tasks() const noexcept {
     size_t n = 0;
-    for (detail::TaskCore* t = tasks_; t; t = t->reg_next()) ++n;
+    for (detail::Resident* r = residents_; r; r = r->reg_next()) ++n;
     return n;
 }
 
@@ -295,13 +306,10 @@ void Loop::shutdown() noexcept {
     if (closed_) return;
     try {
         enter();
-        struct Guard {
-            Loop* l;
-            ~Guard() { l->leave(); }
-        } g{this};
-        for (detail::TaskCore* t = tasks_; t; t = t->reg_next()) t->cancel();
+        ScopeExit on_exit{[this] { leave(); }};
+        for (detail::Resident* r = residents_; r; r = r->reg_next()) r->cancel_resident();
         // Each cancelled task may await further cleanup; run until the registry is empty.
-        while (tasks_) run_once();
+        while (residents_) run_once();
     } catch (...) {
         report("while cancelling the remaining tasks", std::current_exception());
     }
@@ -314,9 +322,9 @@ void Loop::close() {
     // Pending tasks first, while the wheel and poller still exist for their awaiters'
     // destructors to unlink from. The registry keeps each task alive until released below.
     // The ready queue goes before the registry: it may still point at a task's start step.
-    for (detail::TaskCore* t = tasks_; t; t = t->reg_next()) t->abandon();
+    for (detail::Resident* r = residents_; r; r = r->reg_next()) r->abandon_resident();
     drop_ready();
-    while (tasks_) unregister_task(tasks_);
+    while (residents_) unregister_resident(residents_);
     wait_for_external_work();
     default_pool_.reset();  // idle by now: joining its workers does not block
     {

@@ -24,6 +24,7 @@
 #include <system_error>
 #include <thread>
 
+#include "corio/detail/loop_access.hpp"
 #include "corio/error.hpp"
 #include "corio/loop.hpp"
 
@@ -140,7 +141,7 @@ SignalSet::SignalSet(Loop& loop) : loop_(loop), slot_(nullptr) {
     watcher_.on_ready = &SignalSet::on_ready;
     watcher_.set = this;
     node_.set = this;
-    int rc = loop_.watch(&watcher_, kReadable);
+    int rc = detail::LoopAccess::watch(loop_, &watcher_, kReadable);
     if (rc < 0) {
         release_slot();
         throw std::system_error(-rc, std::generic_category(), "registering the signal fd");
@@ -149,7 +150,7 @@ SignalSet::SignalSet(Loop& loop) : loop_(loop), slot_(nullptr) {
 
 SignalSet::~SignalSet() {
     for (int sig = 1; sig <= kMaxSignal; ++sig) remove(sig);
-    loop_.unwatch(&watcher_);
+    detail::LoopAccess::unwatch(loop_, &watcher_);
     release_slot();
 }
 
@@ -218,7 +219,7 @@ void SignalSet::on_ready(IoWatcher* w, uint32_t) {
     // No user code in the poll phase: the handlers run from the ready queue.
     if (!self->queued_) {
         self->queued_ = true;
-        self->loop_.schedule(&self->node_);
+        detail::LoopAccess::schedule(self->loop_, &self->node_);
     }
 }
 
@@ -231,7 +232,8 @@ void SignalSet::dispatch() {
         try {
             handlers_[sig]->call();
         } catch (...) {
-            loop_.report("exception in signal handler", std::current_exception());
+            detail::LoopAccess::report(loop_, "exception in signal handler",
+                                       std::current_exception());
         }
         calling_ = 0;
         retired_.reset();

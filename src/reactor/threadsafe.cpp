@@ -10,10 +10,11 @@
 #include <system_error>
 
 #include "corio/loop.hpp"
+#include "wakeup.hpp"
 
 namespace corio {
 
-int open_wakeup_fd() {
+int detail::open_wakeup_fd() {
     int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
     return fd;

@@ -1,5 +1,5 @@
 // Hierarchical hashed timing wheel holding the event loop's timers (Varghese & Lauck; the layout
-// follows Tokio's time driver, with a wide first level). Internal to the loop (layer: src/detail);
+// follows Tokio's time driver, with a wide first level). Layer 2, internal to the loop;
 // depends only on the standard library and the node type (corio/detail/timer_node.hpp): no
 // clock, poller, coroutine.
 //

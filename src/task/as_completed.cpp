@@ -1,6 +1,7 @@
 // CompletionQueue: completion order, the overall deadline and clean-up behind
 // corio::as_completed (see detail/completion_queue.hpp). Layer 4.
 #include "corio/detail/completion_queue.hpp"
+#include "corio/detail/loop_access.hpp"
 
 namespace corio::detail {
 
@@ -8,7 +9,7 @@ CompletionQueue::CompletionQueue(const std::vector<TaskCore*>& tasks, OptionalDu
     : nodes_(tasks.size()), order_(tasks.size()), total_(tasks.size()) {
     if (timeout) {
         loop_ = &Loop::current();
-        deadline_ = deadline_after(loop_->now_ns(), timeout.ns());
+        deadline_ = deadline_after(detail::LoopAccess::now_ns(*loop_), timeout.ns());
         has_deadline_ = true;
     }
     for (size_t i = 0; i < tasks.size(); ++i) {
@@ -32,7 +33,7 @@ CompletionQueue::~CompletionQueue() {
 }
 
 bool CompletionQueue::ready() const {
-    bool expired = has_deadline_ && loop_->now_ns() >= deadline_;
+    bool expired = has_deadline_ && detail::LoopAccess::now_ns(*loop_) >= deadline_;
     return read_ < written_ || read_ == total_ || expired;
 }
 

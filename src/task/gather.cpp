@@ -1,8 +1,9 @@
 // AllDone: counting finished children, cancelling the rest at the first failure, waking the
 // waiter once (see detail/all_done.hpp). Layer 4.
-#include "corio/detail/all_done.hpp"
-
 #include <utility>
+
+#include "corio/detail/all_done.hpp"
+#include "corio/detail/loop_access.hpp"
 
 namespace corio::detail {
 
@@ -11,8 +12,7 @@ AllDone::~AllDone() {
     // (a loop closing): leave no node behind in a task that outlives us.
     // A node its task unlinked when the loop closed (abandon) must not touch that task again:
     // it may be gone.
-    while (Node* n = pending_) {
-        unlink_pending(n);
+    while (Node* n = pending_.pop_front()) {
         if (n->linked) n->watched->remove_awaiter(n);
     }
     unpark();
@@ -29,14 +29,7 @@ void AllDone::watch(TaskCore* t, Node* n) {
     n->waiter = nullptr;
     t->add_awaiter(n);
     // Appended, so cancel_pending() cancels in the order children were watched.
-    n->pending_prev = pending_tail_;
-    n->pending_next = nullptr;
-    if (pending_tail_) {
-        pending_tail_->pending_next = n;
-    } else {
-        pending_ = n;
-    }
-    pending_tail_ = n;
+    pending_.push_back(n);
     ++remaining_;
     // Joining a set already cancelled: this one goes the way of its siblings.
     if (cancelled_all_) t->cancel();
@@ -47,7 +40,7 @@ void AllDone::cancel_pending() noexcept {
     // would interrupt the cleanup they are running. cancel() only schedules (parking protocol):
     // no child finishes, and so no node leaves the list, while we walk it.
     if (std::exchange(cancelled_all_, true)) return;
-    for (Node* n = pending_; n; n = n->pending_next) {
+    for (Node* n = pending_.front(); n; n = pending_.next(n)) {
         if (n->linked) n->watched->cancel();
     }
 }
@@ -64,16 +57,16 @@ void AllDone::record(TaskCore* t) {
 void AllDone::on_child_done(TaskCore::AwaitNode* a) {
     auto* n = static_cast<Node*>(a);
     AllDone* self = n->owner;
-    self->unlink_pending(n);
+    self->pending_.remove(n);
     --self->remaining_;
     if (self->opts_.recycle) {
-        n->pending_next = self->free_;
+        n->pending.next = self->free_;
         self->free_ = n;
     }
     self->record(n->watched);
     if (self->remaining_ == 0 && self->handle_) {
         self->unpark();
-        self->loop_->schedule(std::exchange(self->handle_, {}));
+        detail::LoopAccess::schedule(*self->loop_, std::exchange(self->handle_, {}));
     }
 }
 
@@ -83,7 +76,7 @@ void AllDone::on_waiter_cancelled(Waiter* w) {
     auto* self = static_cast<AllDone*>(w);
     self->cancel_pending();
     if (self->remaining_ == 0 && self->handle_) {
-        self->loop_->schedule(std::exchange(self->handle_, {}));
+        detail::LoopAccess::schedule(*self->loop_, std::exchange(self->handle_, {}));
     }
 }
 
@@ -95,22 +88,8 @@ void AllDone::await_resume() {
 
 AllDone::Node* AllDone::reusable() noexcept {
     Node* n = free_;
-    if (n) free_ = n->pending_next;
+    if (n) free_ = n->pending.next;
     return n;
-}
-
-void AllDone::unlink_pending(Node* n) noexcept {
-    if (n->pending_prev) {
-        n->pending_prev->pending_next = n->pending_next;
-    } else {
-        pending_ = n->pending_next;
-    }
-    if (n->pending_next) {
-        n->pending_next->pending_prev = n->pending_prev;
-    } else {
-        pending_tail_ = n->pending_prev;
-    }
-    n->pending_prev = n->pending_next = nullptr;
 }
 
 }  // namespace corio::detail

@@ -1,13 +1,14 @@
 // corio::run's SIGINT/SIGTERM handling (see detail/run_interrupts.hpp). Layer 4, over the
 // loop's signal handlers (signals.cpp), which also count the second interrupt.
-#include "corio/detail/run_interrupts.hpp"
-
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <memory>
+#include <string>
 
+#include "corio/detail/loop_access.hpp"
+#include "corio/detail/run_interrupts.hpp"
 #include "corio/loop.hpp"
 #include "reactor/signals.hpp"
 #if defined(__linux__)
@@ -44,8 +45,8 @@ RunInterrupts::RunInterrupts(Loop& loop, TaskCore* main) noexcept : main_(main) 
         if (!has_default_disposition(sig)) continue;
         auto handler = [this, sig] { on_signal(sig); };
         try {
-            loop.add_signal_handler_node(
-                sig, std::make_unique<SignalHandler<decltype(handler)>>(handler), true);
+            detail::LoopAccess::add_signal_handler_node(
+                loop, sig, std::make_unique<SignalHandler<decltype(handler)>>(handler), true);
         } catch (...) {
             // No slot or no sigaction: run without graceful interrupts rather than not at all.
         }
@@ -55,23 +56,24 @@ RunInterrupts::RunInterrupts(Loop& loop, TaskCore* main) noexcept : main_(main) 
 void RunInterrupts::on_signal(int sig) noexcept {
     if (received_ == 0 && !main_->done()) {
         received_ = sig;
-        std::fprintf(stderr,
-                     "corio: %s received: cancelling the main task (send it again to exit at "
-                     "once)\n",
-                     signal_name(sig));
+        LoopAccess::report(main_->loop(), std::string(signal_name(sig)) +
+                                              " received: cancelling the main task (send it "
+                                              "again to exit at once)");
         main_->cancel();
         return;
     }
     // The main task is already over (the loop is cleaning up what it left): nothing graceful
     // is left to do.
-    std::fprintf(stderr, "corio: %s received during shutdown, exiting at once\n", signal_name(sig));
+    LoopAccess::report(main_->loop(), std::string(signal_name(sig)) +
+                                          " received during shutdown, exiting at once");
     std::fflush(nullptr);
     exit_by_signal(sig);
 }
 
 void RunInterrupts::finish() noexcept {
     if (received_ == 0 || !main_->cancelled()) return;
-    std::fprintf(stderr, "corio: main task cancelled by %s, exiting\n", signal_name(received_));
+    LoopAccess::report(main_->loop(), std::string("main task cancelled by ") +
+                                          signal_name(received_) + ", exiting");
     std::fflush(nullptr);
     exit_by_signal(received_);
     _exit(128 + received_);  // only if the signal could not be raised

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "corio/detail/loop_access.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/detail/trampoline.hpp"
 #include "corio/error.hpp"
@@ -35,18 +36,20 @@ void TaskCore::report_unretrieved() noexcept {
     // retrieved_ first: it is set for every task that finished without an exception, so the
     // common case does not touch the (cold) frame.
     if (!retrieved_ && state_ == State::Finished && !abandoned_ && promise_base().exception) {
-        const char* what = "unknown exception";
+        // A task handle may outlive its loop: the report names the loop it knew, and goes to
+        // stderr when that loop is gone.
         try {
-            std::rethrow_exception(promise_base().exception);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "corio: Task exception was never retrieved: %s: %s\n",
-                         name().c_str(), e.what());
-            what = nullptr;
-        } catch (...) {
-        }
-        if (what) {
-            std::fprintf(stderr, "corio: Task exception was never retrieved: %s: %s\n",
-                         name().c_str(), what);
+            std::string message = "Task exception was never retrieved: " + name() + ": ";
+            try {
+                std::rethrow_exception(promise_base().exception);
+            } catch (const std::exception& e) {
+                message += e.what();
+            } catch (...) {
+                message += "unknown exception";
+            }
+            LoopAccess::report(loop_, message);
+        } catch (...) {  // no memory for the message
+            LoopAccess::report(loop_, "Task exception was never retrieved");
         }
     }
 }
@@ -107,36 +110,35 @@ void TaskCore::finish(State s) {
     cancel_requested_ = false;
     waiting_on_ = nullptr;
     // Awaiters are pushed at the head; wake them oldest first.
-    AwaitNode* n = awaiters_;
-    while (n && n->next) n = n->next;
-    awaiters_ = nullptr;
+    AwaitNode* n = awaiters_.front();
+    while (n && awaiters_.next(n)) n = awaiters_.next(n);
     while (n) {
-        AwaitNode* prev = n->prev;
+        AwaitNode* prev = awaiters_.prev(n);
+        awaiters_.remove(n);
         n->linked = false;
-        n->prev = n->next = nullptr;
         if (n->waiter) n->waiter->unpark();
         if (n->on_done) {
             n->on_done(n);
         } else {
-            loop_->schedule(n->handle);
+            detail::LoopAccess::schedule(*loop_, n->handle);
         }
         n = prev;
     }
     while (CallbackNode* cb = callbacks_) {
         callbacks_ = cb->link;
         cb->link = nullptr;
-        loop_->schedule(cb);
+        detail::LoopAccess::schedule(*loop_, cb);
     }
     // Last: may free this task (and its frame) when no handle is left. The caller (final
     // awaiter or run()) touches nothing of the task after this returns.
-    loop_->unregister_task(this);
+    detail::LoopAccess::unregister_resident(*loop_, this);
 }
 
 void TaskCore::abandon() {
     // The loop is closing with this task pending: its frame chain is destroyed without
     // resuming it. Awaiters' destructors unlink their timers and registrations on the way.
     if (started_) {
-        std::fprintf(stderr, "corio: Task was destroyed but it is pending: %s\n", name().c_str());
+        LoopAccess::report(loop_, "Task was destroyed but it is pending: " + name());
     }
     state_ = State::Cancelled;
     waiting_on_ = nullptr;
@@ -144,11 +146,7 @@ void TaskCore::abandon() {
     retrieved_ = true;
     destroy_frame();
     // Tasks that were awaiting this one are being destroyed too: unlink them, wake none.
-    while (AwaitNode* n = awaiters_) {
-        awaiters_ = n->next;
-        n->linked = false;
-        n->prev = n->next = nullptr;
-    }
+    while (AwaitNode* n = awaiters_.pop_front()) n->linked = false;
     while (CallbackNode* cb = callbacks_) {
         callbacks_ = cb->link;
         cb->drop();
@@ -156,26 +154,20 @@ void TaskCore::abandon() {
 }
 
 void TaskCore::add_awaiter(AwaitNode* n) {
-    n->prev = nullptr;
-    n->next = awaiters_;
-    if (awaiters_) awaiters_->prev = n;
-    awaiters_ = n;
+    awaiters_.push_front(n);
     n->linked = true;
 }
 
 void TaskCore::remove_awaiter(AwaitNode* n) {
     if (!n->linked) return;
-    if (n->prev) n->prev->next = n->next;
-    if (n->next) n->next->prev = n->prev;
-    if (awaiters_ == n) awaiters_ = n->next;
-    n->prev = n->next = nullptr;
+    awaiters_.remove(n);
     n->linked = false;
 }
 
 void TaskCore::add_done_callback(CallbackNode* cb) {
     if (done()) {
         if (loop_ && !loop_->is_closed()) {
-            loop_->schedule(cb);
+            detail::LoopAccess::schedule(*loop_, cb);
         } else {
             cb->drop();
         }

@@ -2,16 +2,18 @@
 // task_group.hpp). Layer 4.
 #include "corio/task_group.hpp"
 
-#include <cstdio>
+#include <string>
+
+#include "corio/detail/loop_access.hpp"
 
 namespace corio {
 
 TaskGroup::~TaskGroup() {
     if (size_t n = all_.remaining()) {
-        std::fprintf(stderr,
-                     "corio: TaskGroup destroyed with %zu unfinished children (cancelled); "
-                     "await group.wait() before it goes\n",
-                     n);
+        detail::LoopAccess::report(Loop::running(),
+                                   "TaskGroup destroyed with " + std::to_string(n) +
+                                       " unfinished children (cancelled); await group.wait() "
+                                       "before it goes");
         all_.cancel_pending();
     }
 }

@@ -2,6 +2,7 @@
 // awaiter's cancel and clean-up. Layer 4. The ownership steps are in executor.hpp.
 #include "corio/executor.hpp"
 
+#include "corio/detail/loop_access.hpp"
 #include "corio/error.hpp"
 
 namespace corio::detail {
@@ -20,7 +21,7 @@ void ExecutorJobBase::execute() noexcept {
         error = std::current_exception();
     }
     // The inbox's mutex is the hand-off: nothing here touches the node after this call.
-    loop_->post_threadsafe(this);
+    detail::LoopAccess::post_threadsafe(*loop_, this);
 }
 
 void ExecutorJobBase::discard() noexcept {
@@ -29,11 +30,11 @@ void ExecutorJobBase::discard() noexcept {
         destroy();
         return;
     }
-    loop_->post_threadsafe(this);
+    detail::LoopAccess::post_threadsafe(*loop_, this);
 }
 
 void ExecutorJobBase::run() {
-    loop_->external_end();
+    detail::LoopAccess::external_end(*loop_);
     if (waiter) {
         waiter->job_finished();
     } else {
@@ -43,7 +44,7 @@ void ExecutorJobBase::run() {
 
 void ExecutorJobBase::drop() {
     // The loop is closing; an awaiter still attached sits in a frame that will never resume.
-    loop_->external_end();
+    detail::LoopAccess::external_end(*loop_);
     if (waiter) waiter->job_lost();
     destroy();
 }
@@ -53,7 +54,7 @@ void ExecutorJobBase::abandon() noexcept {
     uint8_t expected = kQueued;
     if (state_.compare_exchange_strong(expected, kCancelled, std::memory_order_acq_rel)) {
         // Never started: the worker that dequeues it frees it and posts nothing back.
-        loop_->external_end();
+        detail::LoopAccess::external_end(*loop_);
     }
     // Otherwise it is running (or dropped by the pool) and frees itself when it comes back.
 }
@@ -72,11 +73,11 @@ ExecutorWait::~ExecutorWait() {
 void ExecutorWait::start(std::coroutine_handle<> h, TaskCore* task, ExecutorJobBase* job) {
     handle_ = h;
     job->waiter = this;
-    loop_.external_begin();
+    detail::LoopAccess::external_begin(loop_);
     try {
         pool_.submit(job);
     } catch (...) {
-        loop_.external_end();
+        detail::LoopAccess::external_end(loop_);
         job->destroy();
         throw;
     }
@@ -87,7 +88,7 @@ void ExecutorWait::start(std::coroutine_handle<> h, TaskCore* task, ExecutorJobB
         // result be dropped when it comes back.
         self->job_->abandon();
         self->job_ = nullptr;
-        self->loop_.schedule(self->handle_);
+        detail::LoopAccess::schedule(self->loop_, self->handle_);
     };
     if (task) task->park(this);
 }
@@ -95,7 +96,7 @@ void ExecutorWait::start(std::coroutine_handle<> h, TaskCore* task, ExecutorJobB
 void ExecutorWait::job_finished() noexcept {
     finished_ = true;
     unpark();
-    loop_.schedule(handle_);
+    detail::LoopAccess::schedule(loop_, handle_);
 }
 
 void ExecutorWait::check_result() {

@@ -1,5 +1,5 @@
-// The thread pool's workers, queue and shutdown (see thread_pool.hpp). Layer 3: plain threads,
-// one mutex and one condition variable; nothing here knows about loops.
+// The thread pool's workers, queue and shutdown (see thread_pool.hpp). Plain threads, one mutex
+// and one condition variable; only the one diagnostic names a loop (its reporter).
 #include "corio/thread_pool.hpp"
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <system_error>
 #include <utility>
 
+#include "corio/detail/loop_access.hpp"
 #include "corio/error.hpp"
 
 namespace corio {
@@ -35,7 +36,8 @@ ThreadPool::ThreadPool(size_t max_workers)
 
 ThreadPool::~ThreadPool() {
     if (tl_worker_of == this) {
-        std::fprintf(stderr, "corio: a ThreadPool is being destroyed by one of its own jobs\n");
+        detail::LoopAccess::report(Loop::running(),
+                                   "a ThreadPool is being destroyed by one of its own jobs");
         std::abort();
     }
     shutdown(false);

@@ -12,6 +12,7 @@
 
 #include "bench.hpp"
 #include "corio/corio.hpp"
+#include "corio/detail/loop_access.hpp"
 
 namespace bench {
 
@@ -89,7 +90,7 @@ struct PassBaton {
         std::coroutine_handle<> other = b.parked;
         b.parked = h;
         ++b.switches;
-        if (other) corio::Loop::current().schedule(other);
+        if (other) corio::detail::LoopAccess::schedule(corio::Loop::current(), other);
     }
     void await_resume() const noexcept {}
 };
@@ -109,7 +110,8 @@ corio::Coro<double> coroutine_switches(long n) {
     co_await a;
     double ns = ns_since(t0);
     // The last one parked is never woken by the other: wake it so it can finish.
-    if (b.parked) corio::Loop::current().schedule(std::exchange(b.parked, {}));
+    if (b.parked)
+        corio::detail::LoopAccess::schedule(corio::Loop::current(), std::exchange(b.parked, {}));
     co_await c;
     co_return ns / static_cast<double>(b.switches);
 }

@@ -17,6 +17,7 @@
 #include <exception>
 #include <vector>
 
+#include "corio/detail/intrusive_list.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/loop.hpp"
 
@@ -34,8 +35,7 @@ public:
     struct Node : TaskCore::AwaitNode {
         AllDone* owner = nullptr;
         TaskCore* watched = nullptr;
-        Node* pending_prev = nullptr;  // in owner's pending_ list, or its free list
-        Node* pending_next = nullptr;
+        ListHook<Node> pending;  // in owner's pending_ list, or (next only) its free list
     };
 
     explicit AllDone(Options o) noexcept : opts_(o) {}
@@ -73,12 +73,10 @@ private:
     static void on_child_done(TaskCore::AwaitNode* a);
     static void on_waiter_cancelled(Waiter* w);
     void record(TaskCore* t);
-    void unlink_pending(Node* n) noexcept;
 
     Options opts_;
-    Node* pending_ = nullptr;  // oldest first
-    Node* pending_tail_ = nullptr;
-    Node* free_ = nullptr;
+    IntrusiveList<Node, &Node::pending> pending_;  // oldest first
+    Node* free_ = nullptr;                         // singly linked through pending.next
     size_t remaining_ = 0;
     bool cancelled_all_ = false;
     std::coroutine_handle<> handle_{};  // set while a coroutine waits

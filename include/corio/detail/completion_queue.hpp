@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "corio/detail/optional_duration.hpp"
+#include "corio/detail/park.hpp"
 #include "corio/detail/task_core.hpp"
-#include "corio/detail/timed_wait.hpp"
 #include "corio/error.hpp"
 
 namespace corio::detail {
 
-class CompletionQueue : TimedWait {
+class CompletionQueue : Park {
 public:
     // With a timeout, needs the running loop: the deadline counts from now.
     CompletionQueue(const std::vector<TaskCore*>& tasks, OptionalDuration timeout);

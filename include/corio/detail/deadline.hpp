@@ -25,8 +25,9 @@
 #include <utility>
 
 #include "corio/coro.hpp"
+#include "corio/detail/loop_access.hpp"
+#include "corio/detail/park.hpp"
 #include "corio/detail/task_core.hpp"
-#include "corio/detail/timed_wait.hpp"
 #include "corio/detail/timer_node.hpp"
 #include "corio/detail/trampoline.hpp"
 #include "corio/error.hpp"
@@ -53,9 +54,9 @@ protected:
     void arm(TaskCore* t) {
         task_ = t;
         loop_ = t->loop();
-        deadline = deadline_after(loop_->now_ns(), delay_);
+        deadline = deadline_after(detail::LoopAccess::now_ns(*loop_), delay_);
         fire = &DeadlineBase::on_fire;
-        loop_->add_timer(this);
+        detail::LoopAccess::add_timer(*loop_, this);
     }
     // Disarms, then returns take() or turns the CancelledError our expiry caused into
     // TimeoutError.
@@ -76,7 +77,8 @@ private:
     static void on_fire(TimerNode* n) {
         auto* self = static_cast<DeadlineBase*>(n);
         if (!std::exchange(self->expired_, true) || !self->task_->parked()) {
-            self->loop_->add_timer(self);  // deadline passed: due again at the next poll
+            detail::LoopAccess::add_timer(*self->loop_,
+                                          self);  // deadline passed: due again at the next poll
             return;
         }
         self->cancelled_ = true;
@@ -84,7 +86,7 @@ private:
         self->task_->cancel();
     }
     void disarm() noexcept {
-        if (TimerNode::linked()) loop_->cancel_timer(this);
+        if (TimerNode::linked()) detail::LoopAccess::cancel_timer(*loop_, this);
     }
 
     int64_t delay_;

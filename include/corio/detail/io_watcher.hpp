@@ -14,7 +14,7 @@ enum IoEvents : uint32_t {
     kEdge = 1u << 4,    // interest only: report transitions, not levels (register once)
 };
 
-// Embedded in whatever owns the fd (a stream, the wake-up fd, a signalfd).
+// Embedded in whatever owns the fd (a stream, the wake-up fd, a loop's signal self-pipe).
 // on_ready runs inside the loop's poll phase and must only record readiness and wake waiters
 // (schedule handles): no user code runs there, so a callback can never free a watcher whose
 // event is still pending in the same batch.

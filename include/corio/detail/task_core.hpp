@@ -19,6 +19,8 @@
 
 #include "corio/detail/callback.hpp"
 #include "corio/detail/frame_pool.hpp"
+#include "corio/detail/intrusive_list.hpp"
+#include "corio/detail/resident.hpp"
 
 namespace corio {
 class Loop;
@@ -57,7 +59,7 @@ TaskCore* task_of(std::coroutine_handle<P> h) {
 //  - state moves Pending -> Finished or Pending -> Cancelled, never back.
 //  - waiting_on is non-null only while the task's coroutine chain is suspended in a parked
 //    awaiter that has not been woken yet.
-class TaskCore : public CallbackNode {
+class TaskCore : public Resident {
 public:
     enum class State : uint8_t { Pending, Finished, Cancelled };
 
@@ -117,8 +119,7 @@ public:
     // cancel other tasks. Because cancel() may thus run inside some task's finish(), neither
     // on_done nor any Waiter::on_cancel may unlink an AwaitNode: unlink later, on resumption.
     struct AwaitNode {
-        AwaitNode* prev = nullptr;
-        AwaitNode* next = nullptr;
+        ListHook<AwaitNode> hook;
         std::coroutine_handle<> handle{};
         Waiter* waiter = nullptr;
         void (*on_done)(AwaitNode*) = nullptr;
@@ -139,10 +140,12 @@ public:
     void run() override;
     void drop() override {}
 
-    // The loop's registry of pending tasks (links owned by the loop). The forward link is
-    // CallbackNode::link, which no other list uses for a task.
-    TaskCore* reg_prev = nullptr;
-    TaskCore* reg_next() const noexcept { return static_cast<TaskCore*>(link); }
+    // Resident: how the loop's registry of pending tasks sees a task.
+    bool resident_done() const noexcept override { return done(); }
+    void hold_resident() noexcept override { add_ref(); }
+    void release_resident() noexcept override { release(); }
+    void cancel_resident() override { cancel(); }
+    void abandon_resident() override { abandon(); }
 
 protected:
     virtual ~TaskCore();
@@ -165,7 +168,7 @@ private:
     // Laid out to keep a task state at 88 bytes: every idle task pays for each field.
     Loop* loop_;
     Waiter* waiting_on_ = nullptr;
-    AwaitNode* awaiters_ = nullptr;
+    IntrusiveList<AwaitNode, &AwaitNode::hook, false> awaiters_;  // newest first
     CallbackNode* callbacks_ = nullptr;  // done callbacks, linked through CallbackNode::link
     std::unique_ptr<std::string> name_;  // null: the default "Task-<id>" (saves 24 bytes a task)
     uint32_t id_;                        // per-thread counter for default names; wraps

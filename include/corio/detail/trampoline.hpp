@@ -1,4 +1,5 @@
-// Resuming coroutines without growing the stack. Layer 4 plumbing for coro.hpp and task.hpp.
+// Resuming coroutines without growing the stack. Layer 3: the loop resumes its ready handles
+// through it; coro.hpp and task.hpp (layer 4) resume awaiting ones.
 //
 // g++ 12 at -O0/-O1 does not turn a handle returned from await_suspend into a tail call, so
 // pure symmetric transfer overflows the stack after ~175,000 synchronous completions. Instead,

@@ -16,6 +16,8 @@
 #include <coroutine>
 #include <cstddef>
 
+#include "corio/detail/intrusive_list.hpp"
+#include "corio/detail/loop_access.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/loop.hpp"
 
@@ -24,9 +26,8 @@ namespace corio::detail {
 class WaitList;
 
 struct WaitNode : Waiter {
-    WaitNode* prev = nullptr;
-    WaitNode* next = nullptr;
-    WaitList* list = nullptr;
+    ListHook<WaitNode> hook;
+    WaitList* list = nullptr;  // the list holding it, null when not queued
     Loop* loop = nullptr;
     std::coroutine_handle<> handle{};
     bool woken = false;
@@ -40,16 +41,12 @@ public:
     // A primitive destroyed under its waiters: they stay suspended (until their loop closes)
     // but no longer point at freed memory.
     ~WaitList() {
-        while (WaitNode* n = head_) {
-            head_ = n->next;
-            n->prev = n->next = nullptr;
-            n->list = nullptr;
-        }
+        while (WaitNode* n = nodes_.pop_front()) n->list = nullptr;
     }
 
-    bool empty() const noexcept { return head_ == nullptr; }
+    bool empty() const noexcept { return nodes_.empty(); }
     size_t size() const noexcept { return size_; }
-    WaitNode* front() const noexcept { return head_; }
+    WaitNode* front() const noexcept { return nodes_.front(); }
 
     // Queues n at the back and parks it on the task running h (if any), so that cancelling that
     // task removes n and resumes it. With park false the wait cannot be cancelled: a cancel
@@ -67,47 +64,30 @@ public:
 
     // Takes the front node out and schedules it, marked woken. False when nobody waits.
     bool wake_one() noexcept {
-        WaitNode* n = head_;
+        WaitNode* n = nodes_.front();
         if (!n) return false;
         wake(n);
         return true;
     }
     void wake_all() noexcept {
-        while (head_) wake(head_);
+        while (WaitNode* n = nodes_.front()) wake(n);
     }
     static void wake(WaitNode* n) noexcept {
         n->list->remove(n);
         n->woken = true;
         n->unpark();
-        n->loop->schedule(n->handle);
+        detail::LoopAccess::schedule(*n->loop, n->handle);
     }
 
     void remove(WaitNode* n) noexcept {
-        if (n->prev) {
-            n->prev->next = n->next;
-        } else {
-            head_ = n->next;
-        }
-        if (n->next) {
-            n->next->prev = n->prev;
-        } else {
-            tail_ = n->prev;
-        }
-        n->prev = n->next = nullptr;
+        nodes_.remove(n);
         n->list = nullptr;
         --size_;
     }
 
 private:
     void push_back(WaitNode* n) noexcept {
-        n->prev = tail_;
-        n->next = nullptr;
-        if (tail_) {
-            tail_->next = n;
-        } else {
-            head_ = n;
-        }
-        tail_ = n;
+        nodes_.push_back(n);
         n->list = this;
         ++size_;
     }
@@ -115,11 +95,10 @@ private:
     static void on_cancel(Waiter* w) {
         auto* n = static_cast<WaitNode*>(w);
         if (n->list) n->list->remove(n);
-        n->loop->schedule(n->handle);
+        detail::LoopAccess::schedule(*n->loop, n->handle);
     }
 
-    WaitNode* head_ = nullptr;
-    WaitNode* tail_ = nullptr;
+    IntrusiveList<WaitNode, &WaitNode::hook> nodes_;
     size_t size_ = 0;
 };
 

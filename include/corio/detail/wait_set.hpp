@@ -10,9 +10,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "corio/detail/loop_access.hpp"
 #include "corio/detail/optional_duration.hpp"
+#include "corio/detail/park.hpp"
 #include "corio/detail/task_core.hpp"
-#include "corio/detail/timed_wait.hpp"
 
 namespace corio {
 
@@ -21,7 +22,7 @@ enum class ReturnWhen : uint8_t { AllCompleted, FirstCompleted, FirstException }
 
 namespace detail {
 
-class WaitSet : TimedWait {
+class WaitSet : Park {
 public:
     struct Node : TaskCore::AwaitNode {
         WaitSet* owner = nullptr;
@@ -39,7 +40,7 @@ public:
     template <class P>
     void await_suspend(std::coroutine_handle<P> h) {
         TaskCore* t = begin_wait(h);
-        if (timeout_) arm(deadline_after(loop_->now_ns(), timeout_.ns()));
+        if (timeout_) arm(deadline_after(detail::LoopAccess::now_ns(*loop_), timeout_.ns()));
         park_on(t);
     }
     // Unlinks every node; throws CancelledError if the waiting task was cancelled.
