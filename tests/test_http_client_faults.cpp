@@ -466,3 +466,29 @@ TEST_CASE("a header or method that would split the request is refused before sen
     });
     CHECK(f.accepts == 1);
 }
+
+TEST_CASE("an idle connection is closed by the client after keepalive_timeout",
+          "[http][client][faults]") {
+    bool closed_by_client = false;
+    Fixture f;
+    f.run(
+        [&](Stream s) -> Coro<void> {
+            while (auto req = co_await read_request(s)) {
+                s.write(ok("kept"));
+                co_await s.drain();
+            }
+            closed_by_client = true;  // end of stream: the client let the connection go
+        },
+        [&](std::string base) -> Coro<void> {
+            ClientSession session(ClientOptions{.keepalive_timeout = 1s});
+            Response r = co_await session.get(base + "/");
+            CHECK(r.body == "kept");
+            co_await corio::sleep(50ms);
+            CHECK_FALSE(closed_by_client);  // kept while younger than keepalive_timeout
+            for (int i = 0; i < 300 && !closed_by_client; ++i) co_await corio::sleep(10ms);
+            CHECK(closed_by_client);
+            Response again = co_await session.get(base + "/");  // on a new connection
+            CHECK(again.body == "kept");
+            CHECK(session.connections_opened() == 2);
+        });
+}
