@@ -286,3 +286,19 @@ TEST_CASE("max_connections holds further clients until one leaves", "[ws][server
         REQUIRE((m && m->text() == "now"));
     }());
 }
+
+TEST_CASE("a handler that returns with unread messages still closes promptly", "[ws][server]") {
+    corio::run([]() -> Coro<void> {
+        auto o = test_options();
+        o.close_timeout = 30s;  // a close stuck behind the full inbox would take this long
+        auto handler = [](ws::Connection&) -> Coro<void> { co_await corio::sleep(200ms); };
+        corio::Server server = co_await ws::serve(handler, "127.0.0.1", 0, o);
+        ws::Connection c =
+            co_await ws::connect("ws://127.0.0.1:" + std::to_string(server.port()) + "/");
+        for (int i = 0; i < 40; ++i) co_await c.send("unread " + std::to_string(i));
+        auto end = co_await corio::wait_for(c.recv(), 5s);
+        REQUIRE_FALSE(end.has_value());
+        REQUIRE(c.close_code() == 1000);
+        co_await corio::wait_for(c.wait_closed(), 5s);
+    }());
+}

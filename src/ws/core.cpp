@@ -57,8 +57,7 @@ ssize_t WsCore::on_recv(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, i
     auto* self = static_cast<WsCore*>(ud);
     // Stop taking input while the output is over its mark or the inbox is full (a ping flood
     // must not grow the pong queue), or once a callback decided to fail the connection.
-    if (self->fail_pending_ || self->output_full() ||
-        self->inbox_.size() >= self->options_.max_queue) {
+    if (self->fail_pending_ || self->output_full() || self->inbox_full()) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
         return -1;
     }

@@ -84,6 +84,11 @@ private:
     bool input_done() const noexcept { return done_ || close_received_ || discard_; }
     void finish(bool graceful) noexcept;
     Coro<void> wait_output();
+    // Reading pauses while this holds. After our close nothing more is queued (data is only
+    // read to reach the peer's close frame), so unread messages must not hold that up.
+    bool inbox_full() const noexcept {
+        return !discard_ && !local_close_ && inbox_.size() >= options_.max_queue;
+    }
     bool output_full() const;
 
     Loop* loop_;

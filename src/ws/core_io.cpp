@@ -37,7 +37,7 @@ Coro<void> WsCore::read_loop(std::shared_ptr<WsCore> self) {
                 co_await wait_output();
                 continue;
             }
-            if (!discard_ && inbox_.size() >= options_.max_queue) {
+            if (inbox_full()) {
                 room_.clear();
                 co_await room_.wait();
                 continue;
@@ -136,6 +136,7 @@ Coro<void> WsCore::close(uint16_t code, std::string_view reason) {
         flush();
         arm_close_timer();
         inbox_ready_.set();
+        room_.set();  // a reader paused on a full inbox reads on, to the peer's close
     }
     co_await wait_closed();
 }
