@@ -10,7 +10,12 @@
 
 namespace corio_test {
 
+using corio::http::detail::ParseError;
 using corio::http::detail::Parser;
+using corio::http::detail::ParserLimits;
+using Kind = Parser::Kind;
+using Status = Parser::Status;
+using Eof = Parser::Eof;
 
 struct Message {
     std::string method, target, reason, body;

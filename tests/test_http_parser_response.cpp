@@ -9,15 +9,7 @@
 #include "http/parser.hpp"
 #include "http_parser_support.hpp"
 
-using corio::http::detail::ParseError;
-using corio::http::detail::Parser;
-using corio::http::detail::ParserLimits;
-using corio_test::parse;
-using corio_test::parse_response;
-using corio_test::Run;
-using Kind = Parser::Kind;
-using Status = Parser::Status;
-using Eof = Parser::Eof;
+using namespace corio_test;  // Parser, Kind, Status, Eof, limits and the feeding helpers
 
 TEST_CASE("a response to HEAD has no body whatever Content-Length says", "[http_parser]") {
     Parser p(Kind::Response);
