@@ -310,3 +310,23 @@ TEST_CASE("200 clients at once, five requests each, all answered", "[http_server
         REQUIRE(total == 1000);
     }());
 }
+
+TEST_CASE("a request arriving one byte per read is parsed whole", "[http_server]") {
+    corio::run([]() -> Coro<void> {
+        auto handler = [](Request& r) -> Coro<Response> {
+            co_return Response::text(
+                200, std::string(r.headers.get("X-Split").value_or("?")) + "|" + r.body);
+        };
+        corio::Server server = co_await start(handler);
+        Stream s = co_await corio::open_connection("127.0.0.1", server.port());
+        std::string req =
+            "POST /split HTTP/1.1\r\nX-Split: a value in pieces\r\nContent-Length: 4\r\n\r\nbody";
+        for (char c : req) {
+            s.write(std::string(1, c));
+            co_await corio::sleep(1ms);
+        }
+        std::string buf;
+        HttpReply r = co_await read_reply(s, buf);
+        REQUIRE(r.body == "a value in pieces|body");
+    }());
+}
