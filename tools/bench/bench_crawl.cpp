@@ -113,6 +113,15 @@ void crawl_at(int delay_ms, Report& out) {
         [](const std::string& s) { return double(count(s, "\"status\":200")); }, out, time_target,
         "< 10");
 
+    if (!crawl.argv.empty()) {
+        // What the wall time above holds besides crawling: exec, start-up and exit of crawl.
+        Spawn idle = crawl;
+        idle.argv.back() = scratch_dir() + "/no-urls.txt";
+        write_file(idle.argv.back(), "");
+        Measured m = run_measured(idle, 30);
+        out.push_back({prefix + "corio crawl start-up + exit, no URLs", m.seconds, "s"});
+    }
+
     std::string py = python_with("aiohttp");
     Spawn seed{{py, source_root() + "/examples/seed_crawler.py", list}, kClientCpu};
     if (py.empty()) seed.argv.clear();
