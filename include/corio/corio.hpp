@@ -28,3 +28,18 @@
 #include "corio/timeout.hpp"
 #include "corio/timer_handle.hpp"
 #include "corio/wait.hpp"
+
+// Layer 6: HTTP/1.1 (client session, server, URLs) and WebSocket (server, client).
+#include "corio/http/client.hpp"
+#include "corio/http/errors.hpp"
+#include "corio/http/files.hpp"
+#include "corio/http/headers.hpp"
+#include "corio/http/request.hpp"
+#include "corio/http/response.hpp"
+#include "corio/http/server.hpp"
+#include "corio/http/url.hpp"
+#include "corio/ws/client.hpp"
+#include "corio/ws/connection.hpp"
+#include "corio/ws/errors.hpp"
+#include "corio/ws/message.hpp"
+#include "corio/ws/server.hpp"
