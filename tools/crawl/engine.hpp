@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,6 +32,11 @@ struct Incoming {
     bool invalid = false;
     bool dedup = false;  // check the seen set first (links, and start URLs when following)
 };
+
+// Seconds as the loop's nanoseconds; "scheme://authority" of a URL (the robots.txt scope and
+// the frontier's host key).
+std::chrono::nanoseconds to_ns(double seconds);
+std::string origin_of(const corio::http::Url& url);
 
 class Engine {
 public:
