@@ -130,8 +130,9 @@ demo-plot: deps
 	@$(MAKE) --no-print-directory $(DEMO_BINS)
 	@$(B)/bin/demo --plot build/demo.svg
 
+# The network groups run crawl, wsserver and thread_crawler beside their peers.
 bench: deps
-	@$(MAKE) --no-print-directory MODE=bench build/make-bench/bin/bench
+	@$(MAKE) --no-print-directory MODE=bench $(addprefix build/make-bench/bin/,bench crawl wsserver thread_crawler)
 	@build/make-bench/bin/bench $(BENCH_ARGS)
 
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
