@@ -8,6 +8,11 @@
 
 namespace corio::http {
 
+Coro<Server> serve(Handler handler, std::string host, uint16_t port) {
+    ServerOptions defaults;
+    return serve(std::move(handler), std::move(host), port, std::move(defaults));
+}
+
 Coro<Server> serve(Handler handler, std::string host, uint16_t port, ServerOptions options) {
     if (!handler) throw std::invalid_argument("http::serve: empty handler");
     auto config = std::make_shared<detail::ServerConfig>();

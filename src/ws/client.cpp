@@ -92,6 +92,11 @@ Coro<Opened> open_and_handshake(http::Url url, const ConnectOptions& o) {
 
 }  // namespace
 
+Coro<Connection> connect(std::string_view url) {
+    ConnectOptions defaults;
+    return connect(url, std::move(defaults));
+}
+
 Coro<Connection> connect(std::string_view url_text, ConnectOptions options) {
     http::Url url = http::Url::parse(url_text);
     if (url.scheme() == "wss")

@@ -95,6 +95,11 @@ Coro<http::Response> answer_request(StatePtr st, http::Request& req) { co_return
 
 }  // namespace
 
+Coro<Server> serve(Handler handler, std::string host, uint16_t port) {
+    ServerOptions defaults;
+    return serve(std::move(handler), std::move(host), port, std::move(defaults));
+}
+
 Coro<Server> serve(Handler handler, std::string host, uint16_t port, ServerOptions options) {
     auto st = std::make_shared<ServeState>();
     st->handler = std::move(handler);

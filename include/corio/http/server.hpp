@@ -52,6 +52,11 @@ using Handler = std::function<Coro<Response>(Request&)>;
 
 // Listens on host:port (port 0: a free one) and serves HTTP/1.1 there; returns the same Server
 // as start_server (port(), close(), wait_closed(), serve_forever()).
-Coro<Server> serve(Handler handler, std::string host, uint16_t port, ServerOptions options = {});
+Coro<Server> serve(Handler handler, std::string host, uint16_t port, ServerOptions options);
+// Without options: the defaults. An overload rather than a default argument because g++ 12
+// destroys twice an aggregate temporary (a default argument is one) that has owning members
+// and stands in a co_await expression; for the same reason, name options in a local before
+// writing co_await with them.
+Coro<Server> serve(Handler handler, std::string host, uint16_t port);
 
 }  // namespace corio::http

@@ -33,6 +33,11 @@ struct ConnectOptions {
 // Throws http::UrlError for a bad URL, the TCP layer's errors when the connection fails,
 // InvalidHandshake when the server refuses or answers wrongly, TimeoutError after
 // open_timeout.
-Coro<Connection> connect(std::string_view url, ConnectOptions options = {});
+Coro<Connection> connect(std::string_view url, ConnectOptions options);
+// Without options: the defaults. An overload rather than a default argument because g++ 12
+// destroys twice an aggregate temporary (a default argument is one) that has owning members
+// and stands in a co_await expression; for the same reason, name options in a local before
+// writing co_await with them.
+Coro<Connection> connect(std::string_view url);
 
 }  // namespace corio::ws
