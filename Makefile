@@ -67,7 +67,8 @@ LLHTTP_OBJS := $(addprefix $(B)/third_party/llhttp/,llhttp.o api.o http.o)
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(B)/%.o) $(LLHTTP_OBJS)
 LIB := $(B)/libcorio.a
 
-TEST_SRCS := $(wildcard tests/test_*.cpp)
+# Without TLS built in, the TLS tests have nothing to test.
+TEST_SRCS := $(filter-out $(if $(filter 0,$(TLS)),tests/test_tls%),$(wildcard tests/test_*.cpp))
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.cpp))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.cpp=$(B)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/%.cpp=$(B)/tests/%)
