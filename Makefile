@@ -69,7 +69,7 @@ LIB := $(B)/libcorio.a
 
 # Without TLS built in, the TLS tests have nothing to test.
 TEST_SRCS := $(filter-out $(if $(filter 0,$(TLS)),tests/test_tls%),$(wildcard tests/test_*.cpp))
-TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.cpp))
+TEST_SUPPORT := $(filter-out tests/test_%,$(wildcard tests/*.cpp))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.cpp=$(B)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/%.cpp=$(B)/tests/%)
 CATCH_MAIN := /usr/lib/libCatch2WithMain.a
