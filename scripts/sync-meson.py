@@ -25,9 +25,14 @@ def replace(pattern, text):
         raise SystemExit(f"sync-meson: meson.build has no block matching {pattern!r}")
 
 
-srcs = sorted(f for f in glob.glob("src/*.cpp") + glob.glob("src/*/*.cpp") if not is_backend(f))
+srcs = sorted(f for f in glob.glob("src/*.cpp") + glob.glob("src/*/*.cpp")
+              if not is_backend(f) and not f.startswith("src/tls/"))
 replace(r"corio_srcs = files\(.*?\n\)",
         "corio_srcs = files(\n" + "".join(f"  '{f}',\n" for f in srcs) + ")")
+# src/tls/ is built with OpenSSL; src/tls/none.cpp stands in for it when TLS is left out.
+tls = sorted(f for f in glob.glob("src/tls/*.cpp") if f != "src/tls/none.cpp")
+replace(r"tls_srcs = files\(.*?\n\)",
+        "tls_srcs = files(\n" + "".join(f"  '{f}',\n" for f in tls) + ")")
 
 programs = {os.path.basename(d.rstrip("/")): sorted(glob.glob(d + "*.cpp"))
             for d in sorted(glob.glob("tools/*/") + glob.glob("examples/*/"))}
