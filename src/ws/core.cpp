@@ -3,6 +3,7 @@
 // on hostile input (../shared/notes/llhttp-wslay.md D.2, D.3) live here.
 #include "core.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -32,6 +33,7 @@ WsCore::WsCore(Stream stream, std::string leftover, Role role, ConnectionOptions
     callbacks.send_callback = &WsCore::on_send;
     callbacks.on_frame_recv_start_callback = &WsCore::on_frame_start;
     callbacks.on_msg_recv_callback = &WsCore::on_message;
+    callbacks.on_frame_recv_chunk_callback = &WsCore::on_chunk;
     int rv;
     if (role_ == Role::Server) {
         rv = wslay_event_context_server_init(&ctx_, &callbacks, this);
@@ -43,6 +45,9 @@ WsCore::WsCore(Stream stream, std::string leftover, Role role, ConnectionOptions
     // wslay checks this against each frame header, so a length lie is caught before the
     // payload is buffered (1009).
     wslay_event_config_set_max_recv_msg_length(ctx_, options_.max_message_size);
+    // Data payloads go to msg_ through on_chunk (see msg_). wslay still checks UTF-8 and each
+    // frame's length; the sum over fragments is checked in on_frame_start.
+    wslay_event_config_set_no_buffering(ctx_, 1);
     size_t high = options_.write_high ? options_.write_high : 1;
     stream_.set_write_buffer_limits(high, high / 4);
 }
@@ -55,6 +60,8 @@ WsCore::~WsCore() {
 
 ssize_t WsCore::on_recv(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, int, void* ud) {
     auto* self = static_cast<WsCore*>(ud);
+    // wslay asks for more after taking all of a frame: it holds nothing now.
+    if (self->frame_size_ && self->fed_ >= self->frame_size_) self->fed_ = self->frame_size_ = 0;
     // Stop taking input while the output is over its mark or the inbox is full (a ping flood
     // must not grow the pong queue), or once a callback decided to fail the connection.
     if (self->fail_pending_ || self->output_full() || self->inbox_full()) {
@@ -63,9 +70,33 @@ ssize_t WsCore::on_recv(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, i
     }
     size_t avail = self->in_.size() - self->in_pos_;
     if (avail > 0) {
-        size_t n = avail < len ? avail : len;
-        std::memcpy(buf, self->in_.data() + self->in_pos_, n);
+        const auto* src = reinterpret_cast<const uint8_t*>(self->in_.data() + self->in_pos_);
+        if (self->fed_ == 0) {
+            FrameHead head;
+            FastFrame f = self->next_frame(head);
+            if (f == FastFrame::Ready || (f == FastFrame::Wait && !self->eof_)) {
+                wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);  // process() takes it
+                return -1;
+            }
+            self->slow_next_ = false;
+        }
+        if (!self->frame_size_) {
+            uint8_t peek[sizeof head_];
+            size_t have = self->fed_ < sizeof peek ? size_t(self->fed_) : sizeof peek;
+            std::memcpy(peek, self->head_, have);
+            size_t more = std::min(avail, sizeof peek - have);
+            std::memcpy(peek + have, src, more);
+            self->frame_size_ = frame_size(peek, have + more);
+        }
+        size_t n = std::min(avail, len);
+        if (self->frame_size_ && self->frame_size_ - self->fed_ < n)
+            n = size_t(self->frame_size_ - self->fed_);
+        if (self->fed_ < sizeof head_)
+            std::memcpy(self->head_ + self->fed_, src,
+                        std::min(n, size_t(sizeof head_ - self->fed_)));
+        std::memcpy(buf, src, n);
         self->in_pos_ += n;
+        self->fed_ += n;
         return static_cast<ssize_t>(n);
     }
     if (self->eof_) {
@@ -76,6 +107,36 @@ ssize_t WsCore::on_recv(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, i
     }
     wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
+}
+
+FastFrame WsCore::next_frame(FrameHead& head) const {
+    if (slow_next_ || in_message_ || local_close_ || fail_pending_ || discard_ || done_)
+        return FastFrame::Slow;
+    return classify_frame(reinterpret_cast<const uint8_t*>(in_.data() + in_pos_),
+                          in_.size() - in_pos_, role_ == Role::Server, options_.max_message_size,
+                          head);
+}
+
+bool WsCore::take_fast_frames() {
+    while (fed_ == 0 && !output_full() && !inbox_full()) {
+        FrameHead head;
+        FastFrame f = next_frame(head);
+        if (f == FastFrame::Slow) return true;
+        if (f == FastFrame::Wait) return eof_;  // at the end of stream wslay reports the cut
+        const auto* p = reinterpret_cast<const uint8_t*>(in_.data() + in_pos_);
+        std::string payload;
+        if (!take_payload(p, head, payload)) {
+            slow_next_ = true;
+            return true;
+        }
+        in_pos_ += head.header_size + size_t(head.payload_size);
+        inbox_.emplace_back(
+            head.opcode == WSLAY_TEXT_FRAME ? Message::Kind::Text : Message::Kind::Binary,
+            std::move(payload));
+        ++messages_in_;
+        inbox_ready_.set();
+    }
+    return true;
 }
 
 // Accepts everything: frames go to out_ and reach the socket in one write per batch (wslay
@@ -93,6 +154,7 @@ int WsCore::on_genmask(wslay_event_context_ptr, uint8_t* buf, size_t len, void*)
 void WsCore::on_frame_start(wslay_event_context_ptr ctx,
                             const wslay_event_on_frame_recv_start_arg* arg, void* ud) {
     auto* self = static_cast<WsCore*>(ud);
+    self->data_frame_ = false;
     switch (arg->opcode) {
         case WSLAY_CONNECTION_CLOSE:
             // wslay takes a 1-byte close payload for "no status" and would answer with an
@@ -107,8 +169,24 @@ void WsCore::on_frame_start(wslay_event_context_ptr ctx,
         case WSLAY_TEXT_FRAME:
         case WSLAY_BINARY_FRAME:
             self->fragments_ = 1;
-            break;
+            self->data_frame_ = true;
+            self->in_message_ = !arg->fin;
+            self->msg_.clear();
+            // wslay checked the length against max_message_size already.
+            if (!self->local_close_ && !self->fail_pending_)
+                self->msg_.reserve(arg->payload_length);
+            return;
         case WSLAY_CONTINUATION_FRAME:
+            self->data_frame_ = true;
+            // Without buffering wslay checks each frame alone; a message is the sum (1009
+            // with no reason, as wslay's own check says it).
+            if (!self->fail_pending_ &&
+                self->msg_.size() + arg->payload_length > self->options_.max_message_size) {
+                wslay_event_queue_close(ctx, 1009, nullptr, 0);
+                if (!self->failed_code_) self->failed_code_ = 1009;
+                self->fail_pending_ = true;
+                return;
+            }
             // Each fragment costs wslay a buffer (about 96 bytes even for one byte of data).
             if (++self->fragments_ > self->options_.max_fragments && !self->fail_pending_) {
                 static constexpr char kWhy[] = "too many fragments";
@@ -129,11 +207,13 @@ void WsCore::on_message(wslay_event_context_ptr, const wslay_event_on_msg_recv_a
     switch (arg->opcode) {
         case WSLAY_TEXT_FRAME:
         case WSLAY_BINARY_FRAME:
+            self->in_message_ = false;
             // After our close, data is read only to reach the peer's close frame.
             if (self->local_close_ || self->fail_pending_) return;
             self->inbox_.emplace_back(
                 arg->opcode == WSLAY_TEXT_FRAME ? Message::Kind::Text : Message::Kind::Binary,
-                std::string(p, arg->msg_length));
+                std::move(self->msg_));
+            self->msg_.clear();
             ++self->messages_in_;
             self->inbox_ready_.set();
             return;
@@ -159,8 +239,19 @@ void WsCore::on_message(wslay_event_context_ptr, const wslay_event_on_msg_recv_a
     }
 }
 
+void WsCore::on_chunk(wslay_event_context_ptr, const wslay_event_on_frame_recv_chunk_arg* arg,
+                      void* ud) {
+    auto* self = static_cast<WsCore*>(ud);
+    // After our close or a failure, data is read only to reach the peer's close frame.
+    if (!self->data_frame_ || self->local_close_ || self->fail_pending_) return;
+    self->msg_.append(reinterpret_cast<const char*>(arg->data), arg->data_length);
+}
+
 void WsCore::process() {
     if (done_ || discard_) return;
+    if (!take_fast_frames()) return;
+    // Nothing for wslay to read: it would only report that it has nothing.
+    if (in_pos_ == in_.size() && !eof_) return;
     int rv = wslay_event_recv(ctx_);
     if (rv != 0 && !recv_failed_) {
         // A frame-layer error (fragmented or oversized control frame, a 64-bit length with

@@ -5,7 +5,8 @@
 // - wslay's send queue is empty between calls: every queue_msg/queue_close is followed by
 //   wslay_event_send, whose callback accepts everything into out_, and out_ is handed to the
 //   stream at once (flush). So a close never jumps the data queued before it (wslay would send
-//   it first and drop the data), and out_ only ever holds whole frames.
+//   it first and drop the data), and out_ only ever holds whole frames. Data frames bypass
+//   wslay's queue (send() frames them itself), which is safe for the same reason.
 // - in_[in_pos_..] are bytes read from the socket (or left over from the handshake) that wslay
 //   has not taken yet; the recv callback serves only these and never touches the socket.
 // - The reader task (not held by anyone but the loop) is the only one that reads the stream; at
@@ -27,6 +28,7 @@
 #include "corio/task.hpp"
 #include "corio/timer_handle.hpp"
 #include "corio/ws/connection.hpp"
+#include "fast_frame.hpp"
 
 namespace corio::ws::detail {
 
@@ -66,12 +68,21 @@ private:
                                const wslay_event_on_frame_recv_start_arg* arg, void* ud);
     static void on_message(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg,
                            void* ud);
+    static void on_chunk(wslay_event_context_ptr, const wslay_event_on_frame_recv_chunk_arg* arg,
+                         void* ud);
 
     Coro<void> read_loop(std::shared_ptr<WsCore> self);
     // Hands in_ to wslay, sends what that queued (pongs, close replies), and decides what the
     // connection does next.
     void process();
+    // Takes the whole frames at the front of in_ that need no wslay (fast_frame.hpp). Returns
+    // false while such a frame is still arriving: wslay must not see its first part.
+    bool take_fast_frames();
+    FastFrame next_frame(FrameHead& head) const;
     void flush() noexcept;
+    // Frames a whole text or binary message (masked for a client) and writes it: wslay would
+    // copy the payload into its queue and again into out_.
+    void write_frame(uint8_t opcode, std::string_view payload);
     // This end fails the connection: a close frame with code goes out (unless one already
     // did), then the write side is shut and input is discarded until the peer's end of stream
     // or close_timeout.
@@ -100,6 +111,10 @@ private:
     std::string in_;
     size_t in_pos_ = 0;
     std::string out_;
+    // The data message being received. wslay runs without buffering (it would copy each
+    // payload twice more and malloc per frame): its chunks land here, and on_message moves
+    // this string into inbox_. Control frames are still buffered by wslay.
+    std::string msg_;
     std::deque<Message> inbox_;
 
     Event inbox_ready_;  // set when inbox_ has a message or input ended
@@ -109,8 +124,18 @@ private:
     TimerHandle ping_timer_;
     TimerHandle close_timer_;
 
-    size_t fragments_ = 0;   // frames of the message being received
-    uint32_t ping_seq_ = 0;  // payload of our last keepalive ping
+    size_t fragments_ = 0;     // frames of the message being received
+    bool data_frame_ = false;  // the frame being received belongs to msg_ (not a control frame)
+    // wslay is given one frame at a time, so that between frames its buffer is empty and the
+    // next frame can bypass it. fed_ bytes of the current frame went to wslay, frame_size_ is
+    // the frame's size once its header tells (0 before); both 0: wslay holds nothing. head_
+    // keeps the first bytes fed, to read the size from.
+    uint64_t fed_ = 0;
+    uint64_t frame_size_ = 0;
+    uint8_t head_[14] = {};
+    bool in_message_ = false;  // wslay holds the first fragments of a data message
+    bool slow_next_ = false;   // the next frame goes to wslay (its UTF-8 is bad: 1007 is wslay's)
+    uint32_t ping_seq_ = 0;    // payload of our last keepalive ping
     bool awaiting_pong_ = false;
     bool eof_ = false;            // the socket reached end of stream
     bool recv_failed_ = false;    // our recv callback reported eof_ to wslay

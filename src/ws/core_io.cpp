@@ -1,6 +1,8 @@
 // WsCore's coroutine side: the reader task, recv/send/close for the application, the
 // single-drainer rule for the stream, and the keepalive and close timers.
 #include <array>
+#include <cstdlib>
+#include <cstring>
 
 #include "core.hpp"
 
@@ -104,13 +106,54 @@ Coro<std::optional<Message>> WsCore::recv() {
     }
 }
 
+void WsCore::write_frame(uint8_t opcode, std::string_view payload) {
+    // One buffer per thread for header and payload, so a message is one write and costs no
+    // allocation; the stream copies only what the socket does not take at once.
+    thread_local std::string frame;
+    frame.clear();
+    const size_t n = payload.size();
+    const bool mask = role_ == Role::Client;
+    char head[14];
+    size_t h = 0;
+    head[h++] = char(0x80 | opcode);
+    const char mask_bit = mask ? char(0x80) : char(0);
+    if (n < 126) {
+        head[h++] = char(mask_bit | char(n));
+    } else if (n <= 0xFFFF) {
+        head[h++] = char(mask_bit | 126);
+        head[h++] = char(n >> 8);
+        head[h++] = char(n);
+    } else {
+        head[h++] = char(mask_bit | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) head[h++] = char(uint64_t(n) >> shift);
+    }
+    uint8_t key[4];
+    if (mask) {
+        arc4random_buf(key, sizeof key);
+        std::memcpy(head + h, key, sizeof key);
+        h += sizeof key;
+    }
+    frame.reserve(h + n);
+    frame.append(head, h);
+    frame.append(payload);
+    if (mask) {
+        char* p = frame.data() + h;
+        for (size_t i = 0; i < n; ++i) p[i] = char(p[i] ^ key[i & 3]);
+    }
+    try {
+        stream_.write(frame);
+    } catch (const std::exception&) {
+        // The connection is gone; the reader sees it too and finishes (as flush()).
+    }
+    // A huge message must not pin its size in every thread's buffer.
+    if (frame.capacity() > kReadMax) std::string().swap(frame);
+}
+
 Coro<void> WsCore::send(uint8_t opcode, std::string_view payload) {
     if (!is_open()) throw ConnectionClosed(close_code().value_or(1000), close_reason_);
-    wslay_event_msg msg{opcode, reinterpret_cast<const uint8_t*>(payload.data()), payload.size()};
-    if (wslay_event_queue_msg(ctx_, &msg) != 0)
+    if (!wslay_event_get_write_enabled(ctx_))
         throw ConnectionClosed(close_code().value_or(1000), close_reason_);
-    wslay_event_send(ctx_);
-    flush();
+    write_frame(opcode, payload);
     ++messages_out_;
     bool lost = false;
     try {
