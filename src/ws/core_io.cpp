@@ -94,9 +94,16 @@ Coro<void> WsCore::wait_output() {
 
 Coro<std::optional<Message>> WsCore::recv() {
     for (;;) {
-        if (!inbox_.empty()) {
-            std::optional<Message> m(std::move(inbox_.front()));
-            inbox_.pop_front();
+        if (inbox_head_ < inbox_.size()) {
+            std::optional<Message> m(std::move(inbox_[inbox_head_++]));
+            if (inbox_head_ == inbox_.size()) {
+                inbox_.clear();
+                inbox_head_ = 0;
+            } else if (inbox_head_ >= 16 && inbox_head_ * 2 >= inbox_.size()) {
+                // Keeps the vector bounded by about twice max_queue while never emptied.
+                inbox_.erase(inbox_.begin(), inbox_.begin() + std::ptrdiff_t(inbox_head_));
+                inbox_head_ = 0;
+            }
             room_.set();
             co_return m;
         }
