@@ -4,12 +4,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "corio/coro.hpp"
 #include "corio/dns.hpp"
 #include "corio/error.hpp"
 #include "corio/stream.hpp"
+#include "corio/transport.hpp"
 
 namespace corio {
 
@@ -19,6 +21,10 @@ struct ConnectOptions {
     std::chrono::nanoseconds timeout = std::chrono::seconds(30);
     Family family = Family::Any;
     StreamOptions stream{};
+    // TLS over the connection (corio::tls::client_context()); the handshake, verifying the
+    // server as `host`, is part of open_connection and bounded by handshake_timeout.
+    std::shared_ptr<TransportFactory> tls;
+    std::chrono::nanoseconds handshake_timeout = std::chrono::seconds(30);
 };
 
 // Connects to host:port. Each resolved address is tried in turn; when all fail, throws the

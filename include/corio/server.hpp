@@ -12,6 +12,7 @@
 #include "corio/coro.hpp"
 #include "corio/dns.hpp"
 #include "corio/stream.hpp"
+#include "corio/transport.hpp"
 
 namespace corio {
 
@@ -30,6 +31,11 @@ struct ServerOptions {
     size_t max_connections = 0;
     Family family = Family::Any;
     StreamOptions stream{};
+    // TLS for every connection (corio::tls::server_context(...)): the handshake runs in the
+    // connection's task before the handler; a client that fails it or exceeds
+    // handshake_timeout is dropped without a report (scanners would flood the log).
+    std::shared_ptr<TransportFactory> tls;
+    std::chrono::nanoseconds handshake_timeout = std::chrono::seconds(10);
 };
 
 // Runs once per accepted connection, in its own task. An exception it throws is reported on

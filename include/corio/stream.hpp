@@ -11,6 +11,7 @@
 
 #include "corio/coro.hpp"
 #include "corio/error.hpp"
+#include "corio/transport.hpp"
 
 namespace corio {
 
@@ -82,7 +83,9 @@ public:
     // "host:port" ("[v6]:port"); empty once closed.
     std::string peer() const;
     std::string local() const;
-    int native_handle() const;  // the socket, for setsockopt; -1 once closed
+    int native_handle() const;
+    // The TLS (or other) transport the stream runs through; nullptr on plain TCP.
+    const Transport* transport() const;  // the socket, for setsockopt; -1 once closed
 
 private:
     detail::StreamCore& core() const;

@@ -12,17 +12,29 @@
 #include "corio/loop.hpp"
 #include "socket.hpp"
 #include "stream_core.hpp"
+#include "stream_handshake.hpp"
 
 namespace corio {
 
 namespace detail {
 namespace {
 
+std::string host_port(const std::string& host, uint16_t port) {
+    return host.find(':') != std::string::npos && host.front() != '['
+               ? "[" + host + "]:" + std::to_string(port)
+               : host + ":" + std::to_string(port);
+}
+
 std::string describe(const std::string& host, uint16_t port, const std::string& tried) {
-    std::string where = host.find(':') != std::string::npos && host.front() != '['
-                            ? "[" + host + "]:" + std::to_string(port)
-                            : host + ":" + std::to_string(port);
-    return "connect to " + where + " failed (tried " + tried + ")";
+    return "connect to " + host_port(host, port) + " failed (tried " + tried + ")";
+}
+
+// The TLS handshake of a connected stream, verifying the server as `host` (the name asked for,
+// not the address it resolved to).
+Coro<void> secure(StreamCore* core, const ConnectOptions& options, const std::string& host,
+                  uint16_t port) {
+    co_await handshake(CoreRef(core), options.tls->open(host, port), options.handshake_timeout,
+                       host_port(host, port));
 }
 
 }  // namespace
@@ -48,6 +60,7 @@ Coro<Stream> connect_any(std::vector<SocketAddress> addresses, std::string host,
         int rc = detail::sys_connect(fd, addr.get(), addr.length);
         if (rc == 0) {
             core->open(loop, fd, name, options.stream, false);
+            if (options.tls) co_await secure(core, options, host, port);
             co_return stream;
         }
         if (rc != -EINPROGRESS) {
@@ -70,6 +83,7 @@ Coro<Stream> connect_any(std::vector<SocketAddress> addresses, std::string host,
         if (err == 0) {
             core->ready |= detail::kReadable;  // try the first read rather than wait for it
             core->open(loop, fd, name, options.stream, true);
+            if (options.tls) co_await secure(core, options, host, port);
             co_return stream;
         }
         last_error = err;

@@ -18,6 +18,7 @@
 #include "server_core.hpp"
 #include "socket.hpp"
 #include "stream_core.hpp"
+#include "stream_handshake.hpp"
 
 namespace corio::detail {
 
@@ -66,11 +67,35 @@ struct ConnScope {
 
 namespace {
 
+// "host:port" or "[v6]:port" as format_address writes them, split.
+std::pair<std::string, uint16_t> split_peer(const std::string& peer) {
+    size_t colon = peer.rfind(':');
+    if (colon == std::string::npos) return {peer, 0};
+    std::string host = peer.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    return {host, static_cast<uint16_t>(std::stoul(peer.substr(colon + 1)))};
+}
+
 Coro<void> run_connection(std::shared_ptr<ServerCore> s, StreamCore* core, Stream stream,
                           const ConnectionHandler* handler) {
     ConnScope scope(s.get(), core);
     std::exception_ptr cancelled;
     try {
+        if (const auto& tls = s->options().tls) {
+            // A client that cannot finish the handshake never reaches the handler; it is
+            // dropped quietly (port scanners and plain-HTTP clients would flood a report).
+            bool secured = false;
+            try {
+                auto [host, port] = split_peer(core->peer());
+                co_await handshake(CoreRef(core), tls->open(host, port),
+                                   s->options().handshake_timeout, core->peer());
+                secured = true;
+            } catch (const CancelledError&) {
+                throw;
+            } catch (...) {
+            }
+            if (!secured) co_return;
+        }
         co_await (*handler)(std::move(stream));
     } catch (const CancelledError&) {
         cancelled = std::current_exception();

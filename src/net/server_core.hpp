@@ -41,6 +41,7 @@ public:
 
     ServerCore(Loop& loop, ConnectionHandler handler, const ServerOptions& options)
         : loop_(&loop), handler_(std::move(handler)), options_(options) {}
+    const ServerOptions& options() const noexcept { return options_; }
     ~ServerCore();
     ServerCore(const ServerCore&) = delete;
     ServerCore& operator=(const ServerCore&) = delete;

@@ -64,6 +64,13 @@ void StreamCore::drop_write_buffer() noexcept {
     }
 }
 
+void StreamCore::compact_write_buffer() noexcept {
+    if (wpos_ > 0 && wpos_ == wbuf_.size()) {
+        wbuf_.clear();
+        wpos_ = 0;
+    }
+}
+
 void StreamCore::fail(int err) noexcept {
     if (!error_) error_ = err;
     drop_write_buffer();
@@ -76,6 +83,18 @@ void StreamCore::write(std::string_view data) {
     if (write_shut_) throw ConnectionError("write after write_eof on the stream to " + peer_);
     check_error();
     if (data.empty()) return;
+    if (transport_) {
+        compact_write_buffer();
+        try {
+            transport_->send(data, wbuf_);
+        } catch (...) {
+            fail_transport();
+            throw;
+        }
+        if (can_write()) flush();
+        if (pending() > high_) paused_ = true;
+        return;
+    }
     if (pending() == 0 && can_write()) {
         long n = sys_send(fd, data.data(), data.size());
         if (n >= 0 && static_cast<size_t>(n) == data.size()) return;
@@ -89,10 +108,7 @@ void StreamCore::write(std::string_view data) {
             throw_net_error(error_, "send to " + peer_);
         }
     }
-    if (wpos_ > 0 && wpos_ == wbuf_.size()) {
-        wbuf_.clear();
-        wpos_ = 0;
-    }
+    compact_write_buffer();
     wbuf_.append(data);
     if (pending() > high_) paused_ = true;
 }
@@ -130,6 +146,7 @@ void StreamCore::write_eof() {
     if (closing_ || fd < 0 || write_shut_) return;
     check_error();
     write_shut_ = true;
+    close_transport();
     if (pending() > 0) {
         eof_pending_ = true;
     } else {
@@ -179,6 +196,7 @@ Coro<void> flush_then_close(CoreRef c, int64_t deadline) {
 
 void StreamCore::close() {
     if (closing_) return;
+    if (!write_shut_) close_transport();
     closing_ = true;
     // Parked reads return what is buffered then end of stream; a parked drain returns.
     wake(kCanRead | kCanWrite);
@@ -272,6 +290,7 @@ void Stream::close() { core().close(); }
 void Stream::abort() { core().abort(); }
 bool Stream::is_closing() const { return core().closing(); }
 Coro<void> Stream::wait_closed() { return detail::wait_closed_impl(detail::CoreRef(&core())); }
+const Transport* Stream::transport() const { return core().transport(); }
 std::string Stream::peer() const { return core().closed() ? std::string() : core().peer(); }
 std::string Stream::local() const { return detail::sock_name(core().fd); }
 int Stream::native_handle() const { return core().fd; }

@@ -11,17 +11,22 @@
 //    write, so the writable edge that on_ready waits for will come.
 //  - paused_ is set when the write buffer grew past high_ and cleared when it falls to low_;
 //    drain() waits while it is set.
+//  - With a transport_ (TLS), rbuf_ holds plaintext and wbuf_ ciphertext; a transport failure
+//    is kept in transport_error_ (its type and message) beside error_ = EPROTO.
 //  - error_ (a positive errno) is sticky: once the connection failed, every later operation
 //    throws it, except reads of what was buffered before.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "corio/stream.hpp"
+#include "corio/transport.hpp"
 #include "io_source.hpp"
 #include "wait_queue.hpp"
 
@@ -65,6 +70,15 @@ public:
     void check_error() const;
     void check_single_reader() const;
 
+    // ---- transport (stream_transport.cpp) ----
+    Transport* transport() const noexcept { return transport_.get(); }
+    // Installs t and sends what it opens with; the handshake then runs inside fill().
+    void start_transport(std::unique_ptr<Transport> t);
+    // Runs n bytes just received (0: end of stream) through the transport into rbuf_; sends
+    // what it answers. Throws (and keeps) the transport's error.
+    long filter_received(const char* buf, long n);
+    void fail_transport() noexcept;
+
     // ---- write side (stream.cpp) ----
     size_t pending() const noexcept { return wbuf_.size() - wpos_; }
     void write(std::string_view data);
@@ -89,6 +103,8 @@ private:
     ~StreamCore();
     void fail(int err) noexcept;
     void drop_write_buffer() noexcept;
+    void compact_write_buffer() noexcept;
+    void close_transport() noexcept;  // queues close_notify
     void start_linger();
 
     std::string rbuf_;
@@ -100,6 +116,8 @@ private:
     size_t low_;
     int64_t close_timeout_ns_ = 0;
     WaitQueue closed_waiters_;
+    std::unique_ptr<Transport> transport_;
+    std::exception_ptr transport_error_;
     uint32_t refs_ = 1;
     int error_ = 0;
     bool eof_ = false;          // the peer finished sending (recv returned 0)

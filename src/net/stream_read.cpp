@@ -84,11 +84,13 @@ long StreamCore::fill() {
     }
     char* buf = receive_scratch();
     long n = receive(buf, kReceiveChunk);
+    if (transport_) return filter_received(buf, n);
     if (n > 0) rbuf_.append(buf, static_cast<size_t>(n));
     return n;
 }
 
 void StreamCore::check_error() const {
+    if (transport_error_) std::rethrow_exception(transport_error_);
     if (error_) throw_net_error(error_, "connection to " + peer_);
 }
 
@@ -105,7 +107,12 @@ Coro<std::string> read_some(CoreRef c, size_t max) {
         if (max == 0 || s.reading_done()) co_return std::string();
         s.check_error();
         s.check_single_reader();
-        if (s.can_read()) {
+        if (s.can_read() && s.transport()) {
+            long n = s.fill();  // the handshake's messages and partial records bring no data
+            if (s.buffered() > 0) co_return s.take(max);
+            if (n == 0 || s.reading_done()) co_return std::string();
+            if (n != -EAGAIN) continue;
+        } else if (s.can_read()) {
             // Straight from the socket to the result; only what exceeds max is buffered.
             char* buf = receive_scratch();
             long n = s.receive(buf, kReceiveChunk);
