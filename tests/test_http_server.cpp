@@ -237,6 +237,31 @@ TEST_CASE("a handler that throws gets a 500, reported once, and the connection g
     REQUIRE(err.find("kaboom") == err.rfind("kaboom"));
 }
 
+TEST_CASE("a failing handler is reported through the loop's reporter", "[http_server]") {
+    std::vector<std::string> seen;
+    {
+        corio::Loop loop;
+        loop.set_reporter([&seen](std::string_view m) { seen.emplace_back(m); });
+        loop.run_until_complete([]() -> Coro<void> {
+            auto handler = [](Request&) -> Coro<Response> {
+                throw std::runtime_error("kaboom");
+                co_return Response::text(200, "never");
+            };
+            corio::Server server = co_await start(handler);
+            HttpReply a =
+                co_await corio_test::raw_exchange(server.port(), "GET /boom HTTP/1.1\r\n\r\n");
+            REQUIRE(a.status == 500);
+            server.close();
+            co_await server.wait_closed();
+        }());
+    }
+    size_t hits = 0;
+    for (const auto& m : seen)
+        if (m.find("kaboom") != std::string::npos && m.find("GET /boom") != std::string::npos)
+            ++hits;
+    REQUIRE(hits == 1);
+}
+
 TEST_CASE("a handler taking const Request& works, and the builders set what they say",
           "[http_server]") {
     corio::run([]() -> Coro<void> {

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "corio/detail/loop_access.hpp"
 #include "corio/error.hpp"
 #include "corio/loop.hpp"
 #include "corio/timeout.hpp"
@@ -166,8 +167,9 @@ Coro<Response> Connection::call_handler() {
 }
 
 void Connection::report(const char* what) {
-    std::fprintf(stderr, "corio http: the handler failed on %s %s from %s: %s\n",
-                 request_.method.c_str(), request_.target.c_str(), request_.peer.c_str(), what);
+    std::string message = "http: the handler failed on " + request_.method + " " + request_.target +
+                          " from " + request_.peer + ": " + what;
+    corio::detail::LoopAccess::report(Loop::running(), message);
 }
 
 // The 101 goes out first; the bytes behind the request belong to the new protocol.

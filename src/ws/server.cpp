@@ -4,7 +4,9 @@
 
 #include <cstdio>
 
+#include "corio/detail/loop_access.hpp"
 #include "corio/http/server.hpp"
+#include "corio/loop.hpp"
 #include "corio/ws/handshake.hpp"
 #include "options.hpp"
 
@@ -34,8 +36,9 @@ Coro<void> run_connection(StatePtr st, std::string target, std::string subprotoc
     } catch (const ConnectionClosed&) {
         // The peer went away while the handler sent: nothing failed on this side.
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "ws::serve: handler for %s failed: %s\n", conn.remote().c_str(),
-                     e.what());
+        corio::detail::LoopAccess::report(
+            Loop::running(),
+            "ws::serve: the handler for " + conn.remote() + " failed: " + e.what());
         failed = true;
     }
     if (conn.is_open()) {
