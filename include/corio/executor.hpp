@@ -13,6 +13,9 @@
 // after it, so it keeps its type and ThreadSanitizer sees a clean happens-before edge.
 // Loop::external_begin/end bracket every job in flight, on the loop thread: a manual clock
 // never jumps ahead of a running job, and a closing loop waits for the ones still running.
+//
+// Threads: to_thread and run_in_executor are called and awaited on the loop's thread; f runs on
+// a pool worker.
 #pragma once
 
 #include <atomic>
@@ -154,6 +157,8 @@ Coro<std::remove_cvref_t<std::invoke_result_t<F&>>> Loop::run_in_executor(Thread
 
 // asyncio.to_thread: f(args...) on the running loop's default pool. f and args are moved into
 // the job (by value, as std::thread takes them); the result or exception comes back, type kept.
+// Awaiting throws what f threw, CancelledError when cancelled or when the pool shut down with
+// the job unrun, corio::Error outside a running loop or on a closed one.
 //
 // g++ 12 pitfall: a lambda with non-trivial captures written inside the co_await expression,
 // `co_await to_thread([s] { ... })`, is destroyed twice (a compiler bug with aggregate-like

@@ -1,6 +1,10 @@
 // corio::Loop: the event loop (asyncio's loop). Layer 3: a ready queue, a timer wheel, a poller
 // and a wake-up fd for other threads. One loop per thread; nothing on it is thread-safe but
 // call_soon_threadsafe (and run_coroutine_threadsafe, built on it).
+//
+// Threads: everything here runs on the loop's thread (the one that runs or will run it) unless a
+// declaration says otherwise. Throws: corio::Error as noted; std::bad_alloc aside, what is not
+// noted does not throw.
 #pragma once
 
 #include <atomic>
@@ -57,17 +61,24 @@ public:
     using time_point = Clock::time_point;
     using duration = Clock::duration;
 
+    // Throw std::system_error when the poller or the wake-up fd cannot be made.
     Loop();
     explicit Loop(LoopOptions options);
     Loop(const Loop&) = delete;
     Loop& operator=(const Loop&) = delete;
-    ~Loop();  // closes the loop
+    ~Loop();  // closes the loop; on the loop's thread, never while it runs
 
-    // The loop running on this thread: current() throws corio::Error when there is none.
+    // The loop running on this thread: current() throws corio::Error when there is none;
+    // running() returns nullptr then. Any thread (each sees its own).
     static Loop& current();
     static Loop* running() noexcept;
 
+    // Now on the loop's clock. Never throws.
     time_point time() const { return time_point(duration(now_ns())); }
+
+    // Schedules f() for the next loop iteration. call_later/call_at return a handle that can
+    // cancel the timer; they throw corio::Error on a closed loop. What f throws is reported,
+    // not propagated.
 
     template <class F>
     void call_soon(F f) {
@@ -84,18 +95,23 @@ public:
                           new detail::TimerCallback<F>(std::move(f)));
     }
     // From any thread. Calls made by one thread run in the order made; wake-ups are coalesced
-    // (one eventfd write per batch, not per call).
+    // (one eventfd write per batch, not per call). On a closed loop f is dropped, not run.
+    // Does not throw (std::bad_alloc aside).
     template <class F>
     void call_soon_threadsafe(F f) {
         post_threadsafe(new detail::OwnedCallback<F>(std::move(f)));
     }
 
+    // Schedules coro as a task. Throws corio::Error on a closed loop, InvalidStateError for an
+    // empty Coro.
     template <class T>
     Task<T> create_task(Coro<T> coro, std::string name = {});
 
     // Runs the loop until the coroutine or task is done and returns its result (rethrows its
     // exception). Re-entrant: called from a callback or from synchronous code inside a running
     // coroutine, it keeps every other task, timer and I/O of the loop going while it waits.
+    // Throws corio::Error if the loop is closed, another loop runs on this thread, or stop()
+    // ends the run first; create_task's errors for the Coro form.
     template <class T>
     T run_until_complete(Coro<T> coro);
     template <class T>
@@ -105,6 +121,8 @@ public:
     // returns its result, or rethrows what it threw with the type kept. Awaiting suspends only
     // the calling task. Cancelling it stops the waiting at once; the call itself cannot be
     // interrupted, and its result is dropped when it returns. Defined in executor.hpp.
+    // Throws CancelledError if cancelled or the pool dropped the job; corio::Error when the
+    // pool is shut down or (pool == nullptr) the loop is closed.
     template <class F>
     Coro<std::remove_cvref_t<std::invoke_result_t<F&>>> run_in_executor(ThreadPool* pool, F f);
 
@@ -113,7 +131,8 @@ public:
     // gets it. Throws corio::Error for an invalid signal, SIGKILL or SIGSTOP. Delivery is a
     // sigaction handler writing an eventfd (a self-pipe; see src/reactor/signals.hpp for why not
     // signalfd); the disposition the signal had before is restored when the last loop
-    // handling it removes its handler or closes.
+    // handling it removes its handler or closes. Also throws corio::Error on a closed loop,
+    // std::system_error when sigaction or the eventfd fails.
     template <class F>
     void add_signal_handler(int sig, F f) {
         add_signal_handler_node(sig, std::make_unique<detail::SignalHandler<F>>(std::move(f)),
@@ -122,22 +141,29 @@ public:
     // False when this loop had no handler for sig.
     bool remove_signal_handler(int sig);
 
+    // Runs until stop(). Throws corio::Error if the loop is closed or another loop runs on
+    // this thread.
     void run_forever();
+    // Makes run_forever return after the current iteration (run_until_complete then throws).
     void stop() noexcept { stopping_ = true; }
     bool is_running() const noexcept { return run_depth_ > 0; }
     bool is_closed() const noexcept { return closed_; }
     // Drops pending callbacks, destroys pending tasks' frames (each reported, as asyncio's
-    // "Task was destroyed but it is pending!"), releases the poller. Idempotent.
+    // "Task was destroyed but it is pending!"), releases the poller. Idempotent. Throws
+    // corio::Error when called while the loop runs.
     void close();
     // What corio::run does after its main task: cancel every task still pending, run the loop
     // until they all finished their cleanup, then close. Never throws; errors are reported.
     void shutdown() noexcept;
+    // Tasks created on this loop and not yet done.
     size_t pending_tasks() const noexcept;
 
     // The pool run_in_executor(nullptr, f) and to_thread use; created on first use, shut down
-    // (after its running jobs return) when the loop closes.
+    // (after its running jobs return) when the loop closes. Throws corio::Error on a closed
+    // loop.
     ThreadPool& default_executor();
     // Where diagnostics go; null (the default) writes "corio: <message>" lines to stderr.
+    // Never throws.
     void set_reporter(Reporter r) { reporter_ = std::move(r); }
 
 private:

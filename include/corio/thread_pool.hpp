@@ -9,6 +9,9 @@
 // Workers start lazily, one per submit that finds no idle worker, up to max_workers(): a loop
 // that resolves one hostname costs one thread, not a full pool. An idle worker polls for 50 us,
 // yielding, before it sleeps (one at a time): back-to-back round trips skip the futex.
+//
+// Threads: every member may be called from any thread; shutdown() (and so the destructor) not
+// from one of the pool's own workers.
 #pragma once
 
 #include <atomic>
@@ -42,13 +45,15 @@ protected:
 class ThreadPool {
 public:
     // 0: as many workers as hardware threads, and at least 4 (blocking work is I/O-bound more
-    // often than not, so more threads than cores pays).
+    // often than not, so more threads than cores pays). Starts no thread; does not throw.
     explicit ThreadPool(size_t max_workers = 0);
     ThreadPool(const ThreadPool&) = delete;
     ThreadPool& operator=(const ThreadPool&) = delete;
-    // shutdown(): finishes the queued jobs, then joins the workers.
+    // shutdown(): finishes the queued jobs, then joins the workers. Called from one of the
+    // pool's own jobs it reports and aborts the process.
     ~ThreadPool();
 
+    // Counters, for tests and monitoring: a snapshot, stale as soon as read. Never throw.
     size_t max_workers() const noexcept { return max_workers_; }
     size_t workers() const;       // started so far
     size_t idle_workers() const;  // started and waiting for a job
@@ -60,7 +65,7 @@ public:
     // interrupted. Idempotent and safe from several threads; throws corio::Error when called
     // from one of this pool's own workers (it would wait for itself).
     void shutdown(bool cancel_pending = false);
-    bool is_shutdown() const;
+    bool is_shutdown() const;  // never throws
 
     // For the layers above: queues a job. Throws corio::Error after shutdown, and
     // std::system_error when not even one worker thread can be started.

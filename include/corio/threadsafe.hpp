@@ -5,6 +5,9 @@
 // The coroutine's frame, which holds a reference to its exception, is destroyed before the
 // future is set, and the promise is released right after, so the loop thread keeps nothing of
 // an exception it handed over; get() rethrows it with the type kept.
+//
+// Threads: run_coroutine_threadsafe may be called from any thread; the coroutine runs on the
+// loop's thread.
 #pragma once
 
 #include <exception>
@@ -113,7 +116,8 @@ private:
 // From any thread: schedules coro as a task on loop (which runs on another thread, or will)
 // and returns a future for its value; get() rethrows its exception with the type kept, or
 // CancelledError if the task was cancelled or the loop closed first. Do not wait on the
-// future from the loop's own thread: the loop could never run the coroutine.
+// future from the loop's own thread: the loop could never run the coroutine. Throws
+// InvalidStateError for an empty Coro; nothing else (a closed loop shows in the future).
 template <class T>
 std::future<T> run_coroutine_threadsafe(Coro<T> coro, Loop& loop) {
     if (!coro.valid()) throw InvalidStateError("run_coroutine_threadsafe of an empty Coro");
