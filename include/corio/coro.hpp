@@ -2,6 +2,9 @@
 // Order as in cppcoro: promise base, promise, awaiter, public type. A Coro runs when awaited
 // (inline, no scheduling) or when wrapped in a Task. Control moves through the trampoline in
 // detail/trampoline.hpp, so deep synchronous chains never grow the stack.
+//
+// Threads: a Coro may be made and moved on any thread (run_coroutine_threadsafe takes one), but
+// it runs, and is awaited, on one loop's thread.
 #pragma once
 
 #include <coroutine>
@@ -99,6 +102,7 @@ struct CoroPromise<void> final : CoroPromiseBase {
 }  // namespace detail
 
 // Move-only owner of a not-yet-run (or finished) coroutine frame; destroying it frees the frame.
+// Making, moving and destroying one never throw (std::bad_alloc for the frame aside).
 template <class T>
 class [[nodiscard]] Coro {
 public:
@@ -138,8 +142,8 @@ public:
         T await_resume() { return h.promise().take(); }
     };
 
-    // Runs the coroutine inline in the awaiting one. Awaiting an empty or already-run Coro
-    // throws InvalidStateError.
+    // Runs the coroutine inline in the awaiting one and returns its value or rethrows what its
+    // body threw. Awaiting an empty or already-run Coro throws InvalidStateError.
     Awaiter operator co_await() && {
         check_runnable();
         return Awaiter{h_};
@@ -149,7 +153,7 @@ public:
         return Awaiter{h_};
     }
 
-    // For Task and the combinators: hands over ownership of the frame.
+    // For Task and the combinators: hands over ownership of the frame. Never throw.
     handle_type release() noexcept { return std::exchange(h_, {}); }
     handle_type handle() const noexcept { return h_; }
 

@@ -16,6 +16,9 @@ namespace corio {
 // them cancels main (its cleanup runs, leftovers are cancelled, the loop closes), then the
 // process exits with a message, killed by that signal as it would have been; a second one
 // exits at once. See detail/run_interrupts.hpp.
+// Call from a thread with no running loop (else it throws corio::Error); returns main's value
+// or rethrows what main threw (CancelledError if it was cancelled), plus what Loop's
+// constructor and create_task throw.
 template <class T>
 T run(Coro<T> main, LoopOptions options = {}) {
     if (Loop::running()) throw Error("corio::run cannot be called from a running event loop");

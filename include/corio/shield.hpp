@@ -1,6 +1,8 @@
 // corio::shield: asyncio.shield. Layer 4. co_await shield(task) waits for the task like
 // co_await task, except that cancelling the awaiting task does not cancel the shielded one:
 // the awaiter gets CancelledError at once and the task runs on, still awaitable later.
+//
+// Threads: awaited on the task's loop thread.
 #pragma once
 
 #include <coroutine>
@@ -39,6 +41,8 @@ private:
 
 }  // namespace detail
 
+// Returns the task's value or rethrows its exception; throws InvalidStateError for an empty
+// Task, CancelledError when the awaiting task is cancelled.
 template <class T>
 Coro<T> shield(Task<T> task) {
     if (!task.valid()) throw InvalidStateError("shield of an empty Task");

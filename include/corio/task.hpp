@@ -1,6 +1,9 @@
 // Task<T>: a Coro scheduled on the loop (asyncio.Task), and create_task / ensure_future.
 // Layer 4. A Task is a cheap copyable handle, like a Python reference: copies refer to one task,
 // whose state lives until the last handle and the loop have let go of it.
+//
+// Threads: everything here runs on the thread of the task's loop. Throws: every member that
+// touches the task throws InvalidStateError on an empty (default-made or moved-from) handle.
 #pragma once
 
 #include <coroutine>
@@ -97,6 +100,7 @@ class Task {
 public:
     using value_type = T;
 
+    // An empty handle. Copying and moving never throw.
     Task() noexcept = default;
     Task(const Task& o) noexcept : s_(o.s_) {
         if (s_) s_->add_ref();
@@ -110,12 +114,14 @@ public:
         if (s_) s_->release();
     }
 
+    // False for an empty handle. Never throw.
     bool valid() const noexcept { return s_ != nullptr; }
     explicit operator bool() const noexcept { return valid(); }
     bool operator==(const Task& o) const noexcept { return s_ == o.s_; }
 
     // Requests cancellation: CancelledError is thrown at the task's innermost suspension
-    // point. False when the task is already done.
+    // point. False when the task is already done. done(), cancelled(), name(), set_name():
+    // asyncio's; all of these throw only for an empty handle.
     bool cancel() { return state().cancel(); }
     bool done() const { return state().done(); }
     bool cancelled() const { return state().cancelled(); }
@@ -138,7 +144,7 @@ public:
         return e;
     }
     // f() or f(Task<T>), run on the loop soon after the task is done (at once scheduled if it
-    // already is).
+    // already is). What f throws is reported, not propagated.
     template <class F>
     void add_done_callback(F f) {
         Task self = *this;
@@ -152,6 +158,8 @@ public:
         state().add_done_callback(new detail::OwnedCallback<decltype(call)>(std::move(call)));
     }
 
+    // Waits for the task: returns its value (copied from an lvalue, moved from an rvalue) or
+    // rethrows its exception; cancelling the awaiting task cancels this one too.
     auto operator co_await() const& { return detail::TaskAwaiter<T, false>(&state()); }
     auto operator co_await() && { return detail::TaskAwaiter<T, true>(&state()); }
 
@@ -204,12 +212,14 @@ T Loop::run_until_complete(Coro<T> coro) {
     return detail::TaskAwaiter<T, true>(task.state_ptr()).await_resume();
 }
 
-// asyncio.create_task: schedules on the running loop.
+// asyncio.create_task: schedules on the running loop. Throws corio::Error when no loop runs on
+// this thread, and Loop::create_task's errors.
 template <class T>
 Task<T> create_task(Coro<T> coro, std::string name = {}) {
     return Loop::current().create_task(std::move(coro), std::move(name));
 }
 
+// create_task for a Coro (same errors); a Task is returned as is (never throws).
 template <class T>
 Task<T> ensure_future(Coro<T> coro) {
     return create_task(std::move(coro));

@@ -1,5 +1,7 @@
 // corio::sleep: asyncio.sleep. Layer 4. The awaiter lives in the caller's frame and embeds its
 // timer node, so sleeping allocates nothing; cancelling unlinks the timer at once.
+//
+// Threads: awaited on a loop's thread.
 #pragma once
 
 #include <chrono>
@@ -73,6 +75,8 @@ private:
 
 // Suspends the calling coroutine for at least d (any std::chrono::duration; negative counts as
 // zero). sleep(0s) yields to the loop once. Cancellable: the timer is freed at once.
+// Awaiting throws CancelledError when the task is cancelled, corio::Error outside a task when
+// no loop runs on this thread.
 template <class Rep, class Period>
 detail::SleepAwaiter sleep(std::chrono::duration<Rep, Period> d) {
     return detail::SleepAwaiter(detail::to_ns(d).count());

@@ -8,6 +8,9 @@
 // count from its first suspension. Nothing is allocated beyond wait_for's own frame.
 // Cancelling the awaiting task cancels the work too (it runs inline, in that task) and
 // surfaces as CancelledError, never as TimeoutError.
+//
+// Threads: everything here is awaited on a loop's thread. Throws: TimeoutError on expiry,
+// CancelledError when the awaiting task is cancelled, else what the work throws.
 #pragma once
 
 #include <chrono>
@@ -22,6 +25,7 @@
 
 namespace corio {
 
+// Runs work inline with a deadline.
 template <class T, class Rep, class Period>
 Coro<T> wait_for(Coro<T> work, std::chrono::duration<Rep, Period> timeout) {
     detail::CoroDeadline<T> deadline(work, detail::to_ns(timeout).count());
@@ -30,6 +34,7 @@ Coro<T> wait_for(Coro<T> work, std::chrono::duration<Rep, Period> timeout) {
 
 // On expiry the task is cancelled (and awaited until its cleanup is done), as asyncio does.
 // Its result is copied out, since the caller may still hold the Task (moved if T cannot be).
+// Throws InvalidStateError for an empty Task.
 template <class T, class Rep, class Period>
 Coro<T> wait_for(Task<T> task, std::chrono::duration<Rep, Period> timeout) {
     constexpr bool move = !std::is_void_v<T> && !std::is_copy_constructible_v<T>;

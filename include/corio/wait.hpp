@@ -6,6 +6,8 @@
 // Returns when the condition holds or the timeout passes, whichever is first, and cancels
 // nothing: pending tasks run on and can be awaited later. done and pending keep the order of
 // the input. An empty list returns at once; tasks already done count as done.
+//
+// Threads: awaited on the loop's thread the tasks belong to.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +31,8 @@ struct WaitResult {
     std::vector<Task<T>> pending;
 };
 
+// Throws InvalidStateError for an empty Task in the list, CancelledError when the awaiting
+// task is cancelled; never TimeoutError (a timeout just returns), never what the tasks threw.
 template <class T>
 Coro<WaitResult<T>> wait(std::vector<Task<T>> tasks, WaitOptions options = {}) {
     for (const Task<T>& t : tasks) {
