@@ -7,6 +7,11 @@
 // nullopt. With a timeout, next() throws TimeoutError once the deadline (counted from the
 // as_completed call) has passed and no finished task is left to hand out. Nothing is ever
 // cancelled: tasks not handed out keep running.
+//
+// Threads: made and awaited on the tasks' loop thread. Throws: as_completed throws
+// InvalidStateError for an empty Task and, with a timeout, corio::Error when no loop runs on
+// this thread; next() throws TimeoutError as above and CancelledError when the awaiting task
+// is cancelled.
 #pragma once
 
 #include <coroutine>
@@ -59,7 +64,7 @@ public:
     // co_await it.next() -> std::optional<Task<T>>: the next task to finish, nullopt after the
     // last one.
     [[nodiscard]] NextAwaiter next() noexcept { return NextAwaiter(this); }
-    // Tasks not handed out yet.
+    // Tasks not handed out yet. Never throws.
     size_t remaining() const noexcept { return q_->remaining(); }
 
 private:

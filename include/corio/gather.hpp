@@ -11,6 +11,10 @@
 //  - gather_settled: never throws a child's exception; each result is an Outcome<T>.
 // Results are moved out of tasks the gather made itself and copied from Task<T> arguments
 // (the caller may still hold them), unless T cannot be copied.
+//
+// Threads: made and awaited on a loop's thread (Coro arguments become tasks on the running
+// loop). Throws: see gather and gather_settled above; making the child tasks can also throw
+// corio::Error (no running loop) or InvalidStateError (an empty Coro or Task).
 #pragma once
 
 #include <array>

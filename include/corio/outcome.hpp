@@ -1,5 +1,7 @@
 // corio::Outcome<T>: a value or the exception that took its place, what gather_settled returns
 // per child (asyncio's gather(..., return_exceptions=True)). Layer 4; standard library only.
+//
+// Threads: a plain value; any thread, with the usual rule for one object shared between threads.
 #pragma once
 
 #include <exception>
@@ -14,9 +16,10 @@ public:
     Outcome(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Outcome(std::exception_ptr error) : v_(std::in_place_index<1>, std::move(error)) {}
 
+    // True when a value is held. Never throws.
     bool has_value() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
-    // The value; rethrows the stored exception when there is none.
+    // The value; rethrows the stored exception (whatever its type) when there is none.
     T& value() & {
         check();
         return std::get<0>(v_);
@@ -49,6 +52,7 @@ public:
 
     bool has_value() const noexcept { return !e_; }
     explicit operator bool() const noexcept { return has_value(); }
+    // Rethrows the stored exception, if any.
     void value() const {
         if (e_) std::rethrow_exception(e_);
     }

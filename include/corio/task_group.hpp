@@ -11,6 +11,8 @@
 // wait() cancels every child and throws CancelledError once they are all done. A group
 // destroyed with children still running cancels them and says so on stderr (it cannot wait in
 // a destructor); always await wait().
+//
+// Threads: everything here runs on the loop's thread that runs the children.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +38,7 @@ public:
     ~TaskGroup();
 
     // Schedules coro as a child on the running loop. InvalidStateError once a child failed
-    // or wait() finished.
+    // or wait() finished, and Loop::current() and Loop::create_task's errors.
     template <class T>
     Task<T> create_task(Coro<T> coro, std::string name = {}) {
         check_open();
@@ -46,11 +48,13 @@ public:
     }
 
     // Waits until every child is done (children may add children meanwhile), then rethrows
-    // the first failure, if any. Awaited once.
+    // the first failure, if any. Awaited once: a second await throws InvalidStateError.
+    // CancelledError when the awaiting task is cancelled.
     Coro<void> wait();
     // Cancels every child still running (as a failure would).
     void cancel() noexcept { all_.cancel_pending(); }
 
+    // Children not done yet; whether one failed; every failure so far. Never throw.
     size_t running() const noexcept { return all_.remaining(); }
     bool failed() const noexcept { return all_.failed(); }
     const std::vector<std::exception_ptr>& errors() const noexcept { return all_.failures(); }
