@@ -5,6 +5,10 @@
 // re-acquire cannot be cancelled (a cancel that arrives then lands at the next suspension).
 // A waiter notified and then cancelled before it resumes passes its notification on to the
 // next waiter, so notify(1) is never lost to a cancellation.
+//
+// Threads: everything here runs on the thread of the one loop that uses the condition.
+// Throws: as noted; the waits also throw CancelledError when the awaiting task is cancelled
+// (after the lock is taken back).
 #pragma once
 
 #include <coroutine>
@@ -25,6 +29,7 @@ public:
     Condition& operator=(const Condition&) = delete;
 
     // The lock's verbs, so `auto held = co_await cond.acquire();` works as `async with cond`.
+    // They throw what Lock's do.
     [[nodiscard]] Semaphore::AcquireAwaiter acquire() noexcept { return lock_->acquire(); }
     std::optional<Lock::Holder> try_acquire() noexcept { return lock_->try_acquire(); }
     void release() { lock_->release(); }
@@ -35,7 +40,8 @@ public:
     // InvalidStateError unless `held` holds this condition's lock.
     Coro<void> wait(Lock::Holder& held);
     // Waits until pred() is true, checking it first and after each wake-up. The lock must be
-    // held (by `held`, or by the caller in some other way for the one-argument form).
+    // held (by `held`, or by the caller in some other way for the one-argument form), else
+    // InvalidStateError; also what pred throws.
     template <class Pred>
     Coro<void> wait_for(Lock::Holder& held, Pred pred) {
         while (!pred()) co_await wait(held);
@@ -43,7 +49,8 @@ public:
     template <class Pred>
     Coro<void> wait_for(Pred pred);
 
-    // Wakes up to n waiters (oldest first); the lock must be held. notify_all wakes them all.
+    // Wakes up to n waiters (oldest first); the lock must be held, else InvalidStateError.
+    // notify_all wakes them all, on the same terms. waiters() never throws.
     void notify(size_t n = 1);
     void notify_all();
     size_t waiters() const noexcept { return waiters_.size(); }

@@ -1,6 +1,10 @@
 // corio::Event: asyncio.Event. Layer 4, over the wait list of detail/wait_list.hpp.
 // set() wakes every waiter at once; a waiter once woken returns even if clear() follows before
 // it resumes (as in asyncio), unless its own task was cancelled in between.
+//
+// Threads: everything here runs on the thread of the one loop that uses the event; from another
+// thread, call set() through Loop::call_soon_threadsafe. Nothing throws but awaiting wait(),
+// which throws CancelledError when the awaiting task is cancelled.
 #pragma once
 
 #include <coroutine>

@@ -5,6 +5,9 @@
 // oldest one instead of raising the count, so a later try_acquire() cannot barge past it.
 // Invariant: waiters queued => value_ == 0. A waiter handed a permit whose task is cancelled
 // before it resumes passes the permit on (to the next waiter, or back to the count).
+//
+// Threads: everything here runs on the thread of the one loop that uses the semaphore (it is
+// not a thread semaphore). Throws: only what is noted below.
 #pragma once
 
 #include <coroutine>
@@ -19,7 +22,7 @@ namespace corio {
 
 class Semaphore {
 public:
-    // One permit, given back when destroyed or on release(); move-only.
+    // One permit, given back when destroyed or on release(); move-only. Never throws.
     class Holder {
     public:
         Holder() noexcept = default;
@@ -82,7 +85,8 @@ public:
     Semaphore(const Semaphore&) = delete;
     Semaphore& operator=(const Semaphore&) = delete;
 
-    // co_await sem.acquire() -> Holder. Does not suspend while a permit is free.
+    // co_await sem.acquire() -> Holder. Does not suspend while a permit is free. Awaiting
+    // throws CancelledError when the awaiting task is cancelled (no permit is kept).
     [[nodiscard]] AcquireAwaiter acquire() noexcept { return AcquireAwaiter(this); }
     // A permit now, or nullopt; never suspends.
     std::optional<Holder> try_acquire() noexcept {
@@ -97,6 +101,7 @@ public:
         }
         give();
     }
+    // Free permits; whether none is free; coroutines queued. Never throw.
     size_t value() const noexcept { return value_; }
     bool locked() const noexcept { return value_ == 0; }
     size_t waiters() const noexcept { return waiters_.size(); }
