@@ -1,5 +1,8 @@
 // The loop's clock: real (steady_clock) by default, or a ManualClock that tests move by hand
 // so timer and timeout logic is tested without sleeping (Trio's MockClock, Tokio's paused time).
+//
+// Threads: a clock is read by its loop on the loop's thread; move a ManualClock on that thread
+// too (it is not synchronised). Nothing here throws.
 #pragma once
 
 #include <chrono>

@@ -9,6 +9,11 @@
 // and hands it to the next waiter: no item is lost, and maxsize is never exceeded.
 // Invariants: reserved_items_ <= store size; getters queued => no unclaimed item;
 // putters queued => no unclaimed slot.
+//
+// Threads: everything here runs on the thread of the one loop that uses the queue; from another
+// thread, hand items over with Loop::call_soon_threadsafe. Throws: as noted, and what T's
+// copy/move or the priority Compare throws; the awaits (put, get, join) throw CancelledError
+// when the awaiting task is cancelled, without losing or duplicating an item.
 #pragma once
 
 #include <coroutine>
@@ -111,6 +116,7 @@ public:
     [[nodiscard]] PutAwaiter put(T v) { return PutAwaiter(this, std::move(v)); }
     // co_await q.get() -> T: waits while the queue is empty.
     [[nodiscard]] GetAwaiter get() noexcept { return GetAwaiter(this); }
+    // Throw QueueFull / QueueEmpty instead of waiting.
     void put_nowait(T v) {
         if (!slot_free()) throw QueueFull();
         push(std::move(v));
@@ -119,7 +125,8 @@ public:
         if (!item_free()) throw QueueEmpty();
         return pop();
     }
-    // Items waiting to be taken (those already promised to a woken getter excluded).
+    // Items waiting to be taken (those already promised to a woken getter excluded). This and
+    // the next three never throw.
     size_t qsize() const noexcept { return store_.size() - reserved_items_; }
     size_t maxsize() const noexcept { return maxsize_; }
     bool empty() const noexcept { return !item_free(); }

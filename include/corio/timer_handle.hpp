@@ -1,5 +1,8 @@
 // TimerHandle: what call_later/call_at return. A cheap copyable handle: cancel() is idempotent
 // and destroying the handle does not cancel the timer (asyncio's TimerHandle).
+//
+// Threads: use a handle on its loop's thread (the reference count is not atomic). Nothing in
+// TimerHandle throws.
 #pragma once
 
 #include <chrono>
@@ -79,6 +82,7 @@ public:
     // Stops the callback from running if it has not run yet; safe to call any number of times,
     // also after the loop closed.
     void cancel() noexcept;
+    // Whether cancel() was called; when the timer is (was) due; false for an empty handle.
     bool cancelled() const noexcept { return n_ && n_->cancelled; }
     Clock::time_point when() const noexcept {
         return Clock::time_point(Clock::duration(n_ ? n_->deadline : 0));
