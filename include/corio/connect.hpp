@@ -1,5 +1,7 @@
 // corio::open_connection: asyncio.open_connection. Layer 5: resolves the host (dns.hpp), tries
 // each address in turn with a non-blocking connect, and returns a Stream (stream.hpp).
+//
+// Threads: awaited on a loop's thread; the Stream belongs to that loop.
 #pragma once
 
 #include <chrono>
@@ -31,6 +33,8 @@ struct ConnectOptions {
 // last failure (ConnectionRefusedError, TimeoutError, ConnectionError) with the host, port and
 // every address tried in the message, or DnsError when the name does not resolve.
 // Cancellable at any point: the half-open socket is closed and unregistered at once.
+// With tls, the handshake adds TimeoutError (handshake_timeout), ConnectionError (the peer
+// ended it) and the transport's errors (tls.hpp).
 Coro<Stream> open_connection(std::string host, uint16_t port, ConnectOptions options = {});
 
 }  // namespace corio

@@ -1,5 +1,9 @@
 // corio::start_server and Server: asyncio.start_server. Layer 5: listening sockets, an accept
 // task per socket, and one task per connection running the handler with its Stream.
+//
+// Threads: a Server and its handlers live on the thread of the loop that started it (one loop
+// per thread; use reuse_port for more). Throws: every Server member but the constructors and
+// the destructor throws InvalidStateError on an empty (default-made or moved-from) Server.
 #pragma once
 
 #include <cstddef>
@@ -68,7 +72,8 @@ public:
     void close_clients();
     // Waits until the server is closed and every handler has returned (asyncio 3.12).
     Coro<void> wait_closed();
-    // Waits until close() is called. When cancelled, closes the server and rethrows.
+    // Waits until close() is called. When cancelled, closes the server and rethrows
+    // CancelledError.
     Coro<void> serve_forever();
 
 private:
@@ -78,7 +83,9 @@ private:
 
 // Listens on host:port (port 0: a free port; an empty host: every interface) and returns a
 // Server that is already accepting. A name that resolves to several addresses (localhost:
-// 127.0.0.1 and ::1) gets one socket each, all on the same port.
+// 127.0.0.1 and ::1) gets one socket each, all on the same port. Throws InvalidStateError for
+// an empty handler, corio::Error when no loop runs on this thread, DnsError, and a
+// ConnectionError (code() = errno, e.g. EADDRINUSE) when a socket cannot listen.
 Coro<Server> start_server(ConnectionHandler handler, std::string host, uint16_t port,
                           ServerOptions options = {});
 

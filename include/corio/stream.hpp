@@ -1,6 +1,12 @@
 // corio::Stream: a buffered TCP connection (asyncio's StreamReader and StreamWriter in one
 // move-only object), and the errors of a connection. Layer 5: built on the loop's I/O watchers;
 // open_connection (connect.hpp) and start_server (server.hpp) hand these out.
+//
+// Threads: a Stream is used on the thread of the loop that made it. Throws: every member but
+// the constructors, valid() and the destructor throws InvalidStateError on an empty
+// (default-made or moved-from) Stream; the connection errors are the ConnectionError family of
+// error.hpp (a TLS stream adds the transport's errors, see tls.hpp); awaited operations also
+// throw CancelledError when the awaiting task is cancelled.
 #pragma once
 
 #include <chrono>
@@ -39,6 +45,7 @@ class StreamCore;
 // A Stream must be closed or destroyed before its loop is.
 class Stream {
 public:
+    // Empty. Moving and destroying never throw.
     Stream() noexcept = default;
     explicit Stream(detail::StreamCore* core) noexcept : core_(core) {}  // adopts a reference
     Stream(Stream&& o) noexcept;
@@ -51,11 +58,14 @@ public:
     explicit operator bool() const noexcept { return valid(); }
 
     // At most max bytes: what is buffered, else what one receive brings; "" at end of stream.
+    // The reads throw the connection's error (ConnectionResetError, ...), and
+    // InvalidStateError while another task is reading.
     Coro<std::string> read(size_t max = 65536);
     // Exactly n bytes, or IncompleteReadError (with the partial data) at end of stream.
     Coro<std::string> read_exactly(size_t n);
     // Up to and including sep. LimitOverrunError when sep is not within max bytes (the data
-    // stays buffered); IncompleteReadError at end of stream before sep.
+    // stays buffered); IncompleteReadError at end of stream before sep; std::invalid_argument
+    // for an empty sep.
     Coro<std::string> read_until(std::string sep = "\n", size_t max = 65536);
     // True once the peer's end of stream was seen and nothing is buffered.
     bool at_eof() const;
@@ -64,10 +74,12 @@ public:
     // is closed or its write side shut, or the error the connection already failed with.
     void write(std::string_view data);
     // Returns at once while the write buffer is at or under the high-water mark; past it, waits
-    // until the buffer falls to the low-water mark. Throws the connection's error, if any.
+    // until the buffer falls to the low-water mark. Throws the connection's error, if any, and
+    // InvalidStateError while another task is draining.
     Coro<void> drain();
     // Shuts the write side (half-close) once the buffered data has gone out.
     void write_eof();
+    // Bytes buffered and not yet sent; the write_high / write_low of StreamOptions.
     size_t write_buffer_size() const;
     void set_write_buffer_limits(size_t high, size_t low);
 
@@ -77,7 +89,9 @@ public:
     void close();
     // Closes at once with a reset (RST), dropping buffered data.
     void abort();
+    // True once close() or abort() was called.
     bool is_closing() const;
+    // Waits until the socket is closed (buffered writes sent or given up).
     Coro<void> wait_closed();
 
     // "host:port" ("[v6]:port"); empty once closed.
