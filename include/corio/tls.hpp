@@ -1,6 +1,10 @@
 // corio::tls: TLS contexts (OpenSSL 3, driven through memory BIOs) that make the Transport of
 // each connection, and the TLS errors. Layer 6: src/tls implements it; without TLS built in
 // (make TLS=0) every function here throws TlsUnavailable.
+//
+// Threads: contexts are shared by every loop and thread: client_context, server_context,
+// open(), cached_sessions() and reload() may be called from any thread. A Transport belongs to
+// its stream, on that stream's loop thread.
 #pragma once
 
 #include <cstddef>
@@ -77,19 +81,22 @@ std::shared_ptr<ServerContext> server_context(ServerOptions options);
 // Makes client transports that verify the server (unless insecure) and resume sessions.
 class ClientContext : public TransportFactory {
 public:
+    // Whether it was made with insecure = true; sessions cached now. Neither throws.
     virtual bool insecure() const noexcept = 0;
     virtual size_t cached_sessions() const = 0;
 };
 
 // Makes server transports. reload() reads the certificate and key files again; connections
-// accepted afterwards use them, open ones keep theirs. On failure it throws and keeps the old.
+// accepted afterwards use them, open ones keep theirs. On failure it throws TlsError and keeps
+// the old.
 class ServerContext : public TransportFactory {
 public:
     virtual void reload() = 0;
 };
 
 // Whether t (made by a ClientContext or ServerContext) finished its handshake by resuming an
-// earlier session instead of a full one.
+// earlier session instead of a full one; false for any other transport. Does not throw when
+// TLS is built in.
 bool session_resumed(const Transport& t);
 
 }  // namespace corio::tls

@@ -1,6 +1,9 @@
 // corio::Transport: a byte filter between a Stream's buffers and its socket (TLS is the one
 // there is), and TransportFactory, which makes one per connection. Layer 5 interface: the net
 // layer calls it and knows nothing of what implements it (src/tls does, through OpenSSL).
+//
+// Threads: a Transport is called by its stream on that stream's loop thread only; a
+// TransportFactory from any thread (see below).
 #pragma once
 
 #include <cstdint>
@@ -24,7 +27,7 @@ public:
     // Bytes from the socket: the plaintext they carry is appended to `plain`.
     virtual void receive(std::string_view wire, std::string& plain, std::string& out) = 0;
     // Plaintext to send. Before the handshake is done it is held, and goes out from a later
-    // receive() once it is.
+    // receive() once it is. start, receive, send and close throw per the class comment.
     virtual void send(std::string_view plain, std::string& out) = 0;
     // The socket reached end of stream. Throws unless that end is clean (for TLS: the peer's
     // close_notify came first); a stream that ends early must not look like a complete one.
@@ -32,7 +35,7 @@ public:
     // The closing bytes (close_notify) to send before shutting the socket. Idempotent.
     virtual void close(std::string& out) = 0;
 
-    // The handshake is done: data flows both ways.
+    // The handshake is done: data flows both ways. These three never throw.
     virtual bool ready() const noexcept = 0;
     // The peer ended its side cleanly (close_notify received): reads end here.
     virtual bool input_closed() const noexcept = 0;
@@ -47,6 +50,7 @@ public:
     virtual ~TransportFactory() = default;
     // A client passes the host name it dialled (server name indication and verification) and
     // its port; a server passes the peer's address and port (named in error messages only).
+    // What it throws is the implementation's (corio::tls: TlsError).
     virtual std::unique_ptr<Transport> open(std::string_view host, uint16_t port) = 0;
 };
 
