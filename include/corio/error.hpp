@@ -1,6 +1,9 @@
 // The corio exception family, all of it: every error the API throws derives from corio::Error.
 // Layer 0: depends on nothing but the standard library. The headers of the features that throw
 // them (stream.hpp, connect.hpp, dns.hpp, queue.hpp) include this one.
+//
+// Threads: plain exception types, usable on any thread; their members never throw (but
+// the constructors may throw std::bad_alloc copying the message).
 #pragma once
 
 #include <cstddef>

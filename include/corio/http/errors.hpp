@@ -1,6 +1,8 @@
 // The HTTP layer's errors. Network failures keep the TCP layer's types (ConnectionRefusedError,
 // ConnectionResetError, DnsError) and every timeout is a corio::TimeoutError whose message says
 // which one; what is HTTP's own derives from http::HttpError.
+//
+// Threads: exception types, usable on any thread.
 #pragma once
 
 #include <string>

@@ -1,5 +1,8 @@
 // http::Headers: the header fields of one message, in arrival order. Names compare without
 // regard to case; a repeated name keeps every value (Set-Cookie), in order.
+//
+// Threads: a plain value, usable on any thread (const members may be shared). Nothing here
+// throws but std::bad_alloc.
 #pragma once
 
 #include <cstddef>

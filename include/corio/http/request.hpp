@@ -1,5 +1,7 @@
 // http::Request: one request as the server's handler sees it (method, target, headers, body,
 // peer). Built by http::serve from the bytes llhttp parsed.
+//
+// Threads: a plain value, usable on any thread. Its members never throw.
 #pragma once
 
 #include <string>

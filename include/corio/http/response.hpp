@@ -1,6 +1,9 @@
 // http::Response: what the client returns (status, headers, decoded body, final URL and the
 // redirects that led there) and what a server handler returns (built with text(), redirect(),
 // not_found(), or switching_protocols() to hand the connection to another protocol).
+//
+// Threads: a plain value, usable on any thread (a takeover runs on the server's loop thread).
+// Throws: only redirect() (below) throws, std::bad_alloc aside.
 #pragma once
 
 #include <functional>
@@ -42,9 +45,10 @@ struct Response {
 
     // A body with its content type.
     static Response text(int status, std::string body, std::string content_type = "text/plain");
-    // A redirect to location (301, 302, 303, 307 or 308) with a short body.
+    // A redirect to location (301, 302, 303, 307 or 308) with a short body;
+    // std::invalid_argument for another status.
     static Response redirect(int status, std::string location);
-    static Response not_found();
+    static Response not_found();  // 404 with a short text body
     // 101 Switching Protocols with these headers; takeover runs once it has been written.
     static Response switching_protocols(Headers headers, Takeover takeover);
 };

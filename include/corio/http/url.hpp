@@ -1,5 +1,8 @@
 // http::Url: an absolute http(s)/ws(s) URL, parsed (RFC 3986), resolved against a base
 // (section 5) and normalised for de-duplication. Used by the client, the crawler and ws::connect.
+//
+// Threads: a plain value, usable on any thread (const members may be shared). Throws: only
+// parse() and resolve() throw (UrlError); the rest never throws but std::bad_alloc.
 #pragma once
 
 #include <cstdint>
