@@ -1,6 +1,10 @@
 // corio::http::ClientSession: aiohttp.ClientSession. One session owns a keep-alive connection
 // pool (total and per-host limits), follows redirects, decodes gzip/deflate bodies and bounds
 // every request by the timeouts of ClientTimeout. Layer 6, over Stream and open_connection.
+//
+// Threads: a session is used on the thread of the loop running there, by one thread at a time;
+// used later under another loop, it drops its pooled connections (they belong to the old
+// loop) and starts over.
 #pragma once
 
 #include <chrono>
@@ -55,6 +59,7 @@ class SessionCore;
 // https:// URL throws TlsUnavailable until TLS is built in.
 class ClientSession {
 public:
+    // Open nothing yet (no loop needed); never throw but std::bad_alloc.
     ClientSession();
     explicit ClientSession(ClientOptions options);
     ClientSession(const ClientSession&) = delete;
@@ -62,7 +67,12 @@ public:
     ~ClientSession();  // close(), without waiting
 
     // The arguments are copied before the call returns: they need not outlive the Coro.
-    // A string that is not a URL throws UrlError when the Coro is awaited.
+    // A string that is not a URL throws UrlError when the Coro is awaited. Awaiting a request
+    // also throws: TimeoutError (message says which timeout), TooManyRedirects, BodyTooLarge,
+    // ProtocolError, HttpError (closed session, bad method or header, unsupported scheme),
+    // TlsUnavailable, the connection errors of open_connection (ConnectionRefusedError,
+    // DnsError, tls::TlsError, ...), and CancelledError when cancelled. A 4xx or 5xx status is
+    // returned, not thrown.
     Coro<Response> get(std::string_view url);
     Coro<Response> get(const Url& url);
     Coro<Response> head(std::string_view url);
@@ -77,11 +87,11 @@ public:
                            std::string body = {});
 
     // Closes the pool: idle connections now, those in use when their request ends. Later
-    // requests throw HttpError. Idempotent.
+    // requests throw HttpError. Idempotent; never throws.
     Coro<void> close();
     bool closed() const noexcept;
 
-    const ClientOptions& options() const noexcept;
+    const ClientOptions& options() const noexcept;  // as given
     // Connections opened so far (for tests and statistics).
     size_t connections_opened() const noexcept;
 

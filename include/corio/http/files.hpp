@@ -1,6 +1,9 @@
 // Serving a directory over http::serve: GET and HEAD of the files below a root, with a content
 // type from the extension, index.html for a directory, and 404 for anything outside the root
 // (.., %2e%2e, symbolic links leading out) or missing.
+//
+// Threads: serve_file is awaited on a loop's thread (it reads large files on that loop's pool);
+// content_type_for and static_files may be called from any thread.
 #pragma once
 
 #include <cstddef>
@@ -30,7 +33,8 @@ std::string_view content_type_for(std::string_view path) noexcept;
 
 // Answers one request from the files under root: 200 with the file, 301 to add the '/' a
 // directory lacks, 404 when missing or outside root, 405 for methods other than GET and HEAD.
-// Large files are read on the default thread pool.
+// Large files are read on the default thread pool. File errors become statuses; it throws only
+// CancelledError when cancelled and, for a large file, what to_thread throws (executor.hpp).
 Coro<Response> serve_file(const Request& request, const std::string& root,
                           const FilesOptions& options = {});
 

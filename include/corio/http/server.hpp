@@ -1,6 +1,9 @@
 // http::serve: an HTTP/1.1 server over corio::start_server. Keep-alive, pipelining, HTTP/1.0,
 // Expect: 100-continue, limits answered with their status, timeouts against slow clients, and
 // an upgrade hook (Response::switching_protocols) on which the WebSocket server is built.
+//
+// Threads: serve is awaited on a loop's thread; the handlers run as tasks on that loop, and the
+// Server belongs to it (one loop per thread; use tcp.reuse_port to serve from several).
 #pragma once
 
 #include <chrono>
@@ -51,7 +54,9 @@ struct ServerOptions {
 using Handler = std::function<Coro<Response>(Request&)>;
 
 // Listens on host:port (port 0: a free one) and serves HTTP/1.1 there; returns the same Server
-// as start_server (port(), close(), wait_closed(), serve_forever()).
+// as start_server (port(), close(), wait_closed(), serve_forever()). Throws
+// std::invalid_argument for an empty handler, else what start_server throws (DnsError, a
+// ConnectionError such as EADDRINUSE, corio::Error with no running loop).
 Coro<Server> serve(Handler handler, std::string host, uint16_t port, ServerOptions options);
 // Without options: the defaults. An overload rather than a default argument because g++ 12
 // destroys twice an aggregate temporary (a default argument is one) that has owning members
