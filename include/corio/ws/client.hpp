@@ -1,5 +1,7 @@
 // ws::connect: the client side of RFC 6455 (the websockets library's connect()). Opens a TCP
 // connection, sends the Upgrade request, checks the 101 answer, and returns the Connection.
+//
+// Threads: connect is awaited on a loop's thread; the Connection belongs to that loop.
 #pragma once
 
 #include <chrono>
@@ -32,7 +34,7 @@ struct ConnectOptions {
 // url: ws://host[:port]/path?query. wss:// throws http::TlsUnavailable (TLS is not built in).
 // Throws http::UrlError for a bad URL, the TCP layer's errors when the connection fails,
 // InvalidHandshake when the server refuses or answers wrongly, TimeoutError after
-// open_timeout.
+// open_timeout, CancelledError when cancelled.
 Coro<Connection> connect(std::string_view url, ConnectOptions options);
 // Without options: the defaults. An overload rather than a default argument because g++ 12
 // destroys twice an aggregate temporary (a default argument is one) that has owning members

@@ -1,6 +1,11 @@
 // ws::Connection: one open WebSocket (either end) over a corio::Stream, framed by wslay. Whole
 // messages in, whole messages out, pings answered, keepalive pings sent, the closing handshake
 // done, and bounded memory both ways. ws::serve and ws::connect hand these out.
+//
+// Threads: a Connection is used on the thread of its stream's loop. Throws: every member but
+// the constructors, the destructor, the moves and is_open() throws InvalidStateError on an
+// empty (default-made or moved-from) Connection; the awaits also throw CancelledError when
+// the awaiting task is cancelled.
 #pragma once
 
 #include <chrono>
@@ -50,6 +55,7 @@ class Connection {
 public:
     // Takes over a stream on which the opening handshake is done; leftover holds bytes that were
     // read past the handshake (they are the first WebSocket bytes). Starts reading at once.
+    // Throws std::bad_alloc when wslay cannot make its context.
     Connection(Stream stream, std::string leftover, Role role, ConnectionOptions options = {},
                std::string path = "/", std::string subprotocol = {});
     Connection() noexcept;
@@ -59,14 +65,17 @@ public:
     Connection& operator=(const Connection&) = delete;
     ~Connection();
 
-    // The next whole message; nullopt once the connection is closed (by either end, or lost).
+    // The next whole message; nullopt once the connection is closed (by either end, or lost):
+    // a closed connection is not an exception here.
     Coro<std::optional<Message>> recv();
     // Sends a text (UTF-8) or binary message. Waits while the output is over the high-water
-    // mark. Throws ConnectionClosed once the closing handshake has started.
+    // mark. Throws ConnectionClosed once the closing handshake has started, or when the
+    // connection is lost while it waits.
     Coro<void> send(std::string_view text);
     Coro<void> send_binary(std::string_view data);
     // Starts the closing handshake after every message sent before it, and waits until it is
-    // done (or close_timeout passed, then the socket is dropped). Idempotent.
+    // done (or close_timeout passed, then the socket is dropped). Idempotent. Throws
+    // WebSocketError for a code RFC 6455 does not allow in a close frame.
     Coro<void> close(uint16_t code = 1000, std::string_view reason = {});
     // Waits until the connection is closed, without starting to close it.
     Coro<void> wait_closed();
@@ -77,7 +86,7 @@ public:
     const std::string& remote() const;
     // The subprotocol agreed in the handshake ("" when none).
     const std::string& subprotocol() const;
-    bool is_open() const;
+    bool is_open() const;  // false for an empty Connection; never throws
     // How the connection ended, known once recv() returns nullopt: the code this end failed it
     // with (1002, 1007, 1009, 1011) if it did; else the code of the peer's close frame (1005 if
     // it had none); 1006 when the socket went away without one. nullopt before that.

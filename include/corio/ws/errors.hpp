@@ -1,6 +1,8 @@
 // The WebSocket layer's errors. Network failures keep the TCP layer's types (ConnectionError,
 // ConnectionRefusedError, DnsError) and timeouts are corio::TimeoutError; what is WebSocket's own
 // derives from ws::WebSocketError.
+//
+// Threads: exception types, usable on any thread.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 
 namespace corio::ws {
 
+// Base of the WebSocket layer's own errors (also: an invalid close code given to close()).
 class WebSocketError : public Error {
 public:
     using Error::Error;

@@ -1,6 +1,9 @@
 // The opening handshake of RFC 6455 section 4, without any I/O: the accept key, the checks a
 // server makes on an Upgrade request, and the checks a client makes on the 101 answer. ws::serve
 // and ws::connect use these; a program with its own HTTP layer can too.
+//
+// Threads: plain functions, callable from any thread. They report problems in their results
+// and throw nothing but std::bad_alloc.
 #pragma once
 
 #include <optional>

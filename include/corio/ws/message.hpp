@@ -1,5 +1,7 @@
 // ws::Message: one whole WebSocket message (fragments already joined), text or binary.
 // A text message's payload has been checked to be UTF-8 when it was received.
+//
+// Threads: a plain value, usable on any thread. Its members never throw (std::bad_alloc aside).
 #pragma once
 
 #include <string>

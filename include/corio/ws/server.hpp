@@ -1,6 +1,9 @@
 // ws::serve: a WebSocket server (the websockets library's serve()). The opening handshake goes
 // through HTTP, so a bad one gets a proper HTTP answer and a plain GET gets a page; each accepted
 // connection runs the handler with its ws::Connection.
+//
+// Threads: serve is awaited on a loop's thread; handlers run as tasks on that loop, and the
+// Server belongs to it (reuse_port: one server per loop and thread on one port).
 #pragma once
 
 #include <chrono>
@@ -43,6 +46,8 @@ struct ServerOptions {
 };
 
 // Listens on host:port and returns the server, already accepting (port 0: a free port).
+// Throws what http::serve throws (DnsError, a ConnectionError such as EADDRINUSE, corio::Error
+// with no running loop). A handler's exception is reported, not thrown (close 1011).
 Coro<Server> serve(Handler handler, std::string host, uint16_t port, ServerOptions options);
 // Without options: the defaults. An overload rather than a default argument because g++ 12
 // destroys twice an aggregate temporary (a default argument is one) that has owning members
