@@ -23,6 +23,7 @@ Coro<Server> serve(Handler handler, std::string host, uint16_t port, ServerOptio
     config->limits.max_body = options.max_body_size;
     corio::ServerOptions tcp = options.tcp;
     if (options.max_connections != 0) tcp.max_connections = options.max_connections;
+    if (options.tls) tcp.tls = options.tls;
     config->options = std::move(options);
     std::shared_ptr<const detail::ServerConfig> shared = std::move(config);
     ConnectionHandler on_connection = [shared](Stream stream) {

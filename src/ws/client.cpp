@@ -1,11 +1,17 @@
-// ws::connect: the opening handshake from the client's side. The 101 head is read with
-// read_until; whatever the server sent after it stays in the stream for the Connection.
+// ws::connect: the opening handshake from the client's side, over TLS for wss://. The 101 head
+// is read with read_until; whatever the server sent after it stays in the stream for the
+// Connection.
 #include "corio/ws/client.hpp"
+
+#include <map>
+#include <mutex>
+#include <tuple>
 
 #include "corio/connect.hpp"
 #include "corio/http/errors.hpp"
 #include "corio/http/url.hpp"
 #include "corio/timeout.hpp"
+#include "corio/tls.hpp"
 #include "corio/ws/handshake.hpp"
 #include "options.hpp"
 
@@ -52,8 +58,37 @@ int parse_head(std::string_view head, http::Headers& headers) {
     return status;
 }
 
+// The context of a wss:// connect: the caller's, else one shared per (system_trust, insecure,
+// ca_file), so the trust store is read once and sessions resume across connects. Contexts are
+// thread-safe; the map is bounded by dropping it all when full (a rare, harmless reload).
+std::shared_ptr<TransportFactory> tls_context(const ConnectOptions& o, const http::Url& url) {
+    if (o.tls) return o.tls;
+    using Key = std::tuple<bool, bool, std::string>;
+    static std::mutex mu;
+    static std::map<Key, std::shared_ptr<TransportFactory>> shared;
+    Key key{o.system_trust, o.insecure, o.ca_file};
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = shared.find(key); it != shared.end()) return it->second;
+    std::shared_ptr<TransportFactory> made;
+    try {
+        made = tls::client_context(tls::ClientOptions{
+            .system_trust = o.system_trust, .ca_file = o.ca_file, .insecure = o.insecure});
+    } catch (const tls::TlsUnavailable&) {
+        throw http::TlsUnavailable("cannot open " + url.str() +
+                                   ": TLS is not built in (corio was built with TLS=0)");
+    }
+    if (shared.size() >= 16) shared.clear();
+    shared.emplace(std::move(key), made);
+    return made;
+}
+
 Coro<Opened> open_and_handshake(http::Url url, const ConnectOptions& o) {
-    Stream stream = co_await open_connection(url.host(), url.port());
+    corio::ConnectOptions tcp;
+    if (url.scheme() == "wss") {
+        tcp.tls = tls_context(o, url);
+        tcp.handshake_timeout = o.open_timeout;
+    }
+    Stream stream = co_await open_connection(url.host(), url.port(), std::move(tcp));
     std::string key = make_key();
     std::string req = "GET " + url.target() + " HTTP/1.1\r\nHost: " + url.authority() +
                       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
@@ -99,9 +134,7 @@ Coro<Connection> connect(std::string_view url) {
 
 Coro<Connection> connect(std::string_view url_text, ConnectOptions options) {
     http::Url url = http::Url::parse(url_text);
-    if (url.scheme() == "wss")
-        throw http::TlsUnavailable("cannot open " + url.str() + ": TLS is not built in");
-    if (url.scheme() != "ws")
+    if (url.scheme() != "ws" && url.scheme() != "wss")
         throw http::UrlError("not a WebSocket URL (ws:// or wss://): " + url.str());
     Opened opened = co_await wait_for(open_and_handshake(url, options), options.open_timeout);
     co_return Connection(std::move(opened.stream), {}, Role::Client,

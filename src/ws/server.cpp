@@ -111,6 +111,8 @@ Coro<Server> serve(Handler handler, std::string host, uint16_t port, ServerOptio
     ho.header_timeout = options.open_timeout;
     ho.max_connections = options.max_connections;
     ho.tcp.reuse_port = options.reuse_port;
+    ho.tls = options.tls;
+    ho.tcp.handshake_timeout = options.open_timeout;
     st->options = std::move(options);
     StatePtr cst = st;
     http::Handler h = [cst](http::Request& req) { return answer_request(cst, req); };

@@ -80,6 +80,17 @@ std::string now_iso8601() {
     return out;
 }
 
+std::shared_ptr<corio::tls::ServerContext> make_tls(const Options& o) {
+    if (o.cert_file.empty()) return nullptr;
+    try {
+        return corio::tls::server_context({.cert_file = o.cert_file, .key_file = o.key_file});
+    } catch (const corio::tls::TlsUnavailable&) {
+        throw SetupError("--cert: this wsserver was built without TLS (make TLS=0)");
+    } catch (const std::exception& e) {
+        throw SetupError(std::string("cannot serve wss: ") + e.what());
+    }
+}
+
 const std::string& demo_page() {
     static const std::string page = R"(<!doctype html>
 <html><head><meta charset="utf-8"><title>wsserver</title></head>
@@ -89,7 +100,7 @@ const std::string& demo_page() {
 <pre id="result">running</pre>
 <script>
 const out = document.getElementById('result');
-const ws = new WebSocket('ws://' + location.host + '/');
+const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/');
 const got = [];
 ws.onopen = () => ws.send('ping');
 ws.onmessage = (e) => {
@@ -118,6 +129,7 @@ corio::Coro<void> run_worker(Worker& w, uint16_t port, std::function<void(uint16
     so.close_timeout = kCloseTimeout;
     so.reuse_port = o.threads > 1;
     so.page = demo_page();
+    so.tls = w.tls;
     Worker* wp = &w;
     auto handler = [wp](corio::ws::Connection& c) { return handle(*wp, c); };
     corio::Server server = co_await corio::ws::serve(handler, o.host, port, so);

@@ -4,10 +4,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <unordered_set>
 
 #include "corio/corio.hpp"
+#include "corio/tls.hpp"
 #include "corio/ws/connection.hpp"
 #include "options.hpp"
 
@@ -26,9 +29,20 @@ const std::string& demo_page();
 struct Worker {
     const Options* options = nullptr;
     corio::Loop* loop = nullptr;
+    std::shared_ptr<corio::TransportFactory> tls;  // wss when set; shared by every worker
     corio::Event stop;
     std::unordered_set<corio::ws::Connection*> connections;  // those in their handler now
 };
+
+// A configuration the server cannot start with; what() is the message (exit code 2).
+class SetupError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The TLS context for --cert/--key, or nullptr without them. Throws SetupError (a file that
+// cannot be read, a key that does not match the certificate, no TLS built in).
+std::shared_ptr<corio::tls::ServerContext> make_tls(const Options& o);
 
 // Serves on port until w.stop is set, then closes every connection with 1001 and returns once
 // they are closed (or close_timeout passed). on_listening gets the port once bound.

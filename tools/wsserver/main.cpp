@@ -14,8 +14,21 @@ namespace {
 
 using wsserver::Worker;
 
+// SIGHUP with --cert: the certificate and key files are read again (a renewed certificate
+// without a restart); on failure the old ones stay and the log says why.
+void reload(corio::tls::ServerContext& tls) {
+    try {
+        tls.reload();
+        std::fprintf(stderr, "wsserver: certificate reloaded\n");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "wsserver: certificate not reloaded, keeping the old one: %s\n",
+                     e.what());
+    }
+}
+
 corio::Coro<void> main_worker(std::vector<std::unique_ptr<Worker>>& workers,
-                              std::vector<std::thread>& threads, int& signals) {
+                              std::vector<std::thread>& threads, int& signals,
+                              std::shared_ptr<corio::tls::ServerContext> tls) {
     Worker& first = *workers[0];
     const wsserver::Options& o = *first.options;
     uint16_t port = o.port;
@@ -41,6 +54,7 @@ corio::Coro<void> main_worker(std::vector<std::unique_ptr<Worker>>& workers,
             });
             bound.get();
         }
+        if (first.tls) std::fprintf(stderr, "wsserver: wss (TLS) with %s\n", o.cert_file.c_str());
         std::fprintf(stderr, "wsserver: listening on %s:%u\n", o.host.c_str(), unsigned(p));
         started = true;
     };
@@ -55,6 +69,7 @@ corio::Coro<void> main_worker(std::vector<std::unique_ptr<Worker>>& workers,
     corio::Loop& loop = *first.loop;
     loop.add_signal_handler(SIGINT, [on_signal] { on_signal(SIGINT); });
     loop.add_signal_handler(SIGTERM, [on_signal] { on_signal(SIGTERM); });
+    if (tls) loop.add_signal_handler(SIGHUP, [tls] { reload(*tls); });
     co_await wsserver::run_worker(first, port, on_listening);
     (void)started;
 }
@@ -73,11 +88,19 @@ int main(int argc, char** argv) {
         std::fputs(wsserver::usage(), stdout);
         return 0;
     }
+    std::shared_ptr<corio::tls::ServerContext> tls;
+    try {
+        tls = wsserver::make_tls(options);
+    } catch (const wsserver::SetupError& e) {
+        std::fprintf(stderr, "wsserver: %s\n", e.what());
+        return 2;
+    }
     std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned i = 0; i < options.threads; ++i) {
         workers.push_back(std::make_unique<Worker>());
         workers.back()->options = &options;
+        workers.back()->tls = tls;
     }
     std::vector<std::thread> threads;
     int signals = 0;
@@ -86,7 +109,7 @@ int main(int argc, char** argv) {
         corio::Loop loop;
         workers[0]->loop = &loop;
         try {
-            loop.run_until_complete(main_worker(workers, threads, signals));
+            loop.run_until_complete(main_worker(workers, threads, signals, tls));
             loop.shutdown();
         } catch (const std::exception& e) {
             std::fprintf(stderr, "wsserver: %s\n", e.what());

@@ -43,11 +43,16 @@ const char* usage() {
            "  --ping-timeout S     drop a client whose pong is S seconds late (default 20)\n"
            "  --max-connections N  connections served at once, others wait (default 0: no limit)\n"
            "  --threads N          N event loops sharing the port with SO_REUSEPORT (default 1)\n"
+           "  --cert FILE          serve wss:// (TLS): the certificate, then its chain (PEM)\n"
+           "  --key FILE           the certificate's private key (PEM); --cert and --key go\n"
+           "                       together\n"
            "  --quiet              no log line per connection\n"
            "  --help               this text\n"
            "\n"
            "SIGINT/SIGTERM close every connection with 1001 and exit; a second one exits at "
-           "once.\n";
+           "once.\n"
+           "With --cert, SIGHUP reads the certificate and key files again: new connections use\n"
+           "them, open ones keep theirs, and a bad file keeps the old ones.\n";
 }
 
 Options parse_options(const std::vector<std::string>& args) {
@@ -71,7 +76,8 @@ Options parse_options(const std::vector<std::string>& args) {
         }
         bool known = flag == "--host" || flag == "--port" || flag == "--max-size" ||
                      flag == "--ping-interval" || flag == "--ping-timeout" ||
-                     flag == "--max-connections" || flag == "--threads";
+                     flag == "--max-connections" || flag == "--threads" || flag == "--cert" ||
+                     flag == "--key";
         if (!known) throw UsageError("unknown option '" + args[i] + "'");
         if (!inline_value) {
             if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
@@ -88,12 +94,18 @@ Options parse_options(const std::vector<std::string>& args) {
             o.ping_interval = parse_seconds(flag, value);
         } else if (flag == "--ping-timeout") {
             o.ping_timeout = parse_seconds(flag, value);
+        } else if (flag == "--cert" || flag == "--key") {
+            if (value.empty()) throw UsageError(flag + " needs a file name");
+            (flag == "--cert" ? o.cert_file : o.key_file) = value;
         } else if (flag == "--max-connections") {
             o.max_connections = parse_count(flag, value, 0, 10000000);
         } else {
             o.threads = static_cast<unsigned>(parse_count(flag, value, 1, 256));
         }
     }
+    if (o.cert_file.empty() != o.key_file.empty())
+        throw UsageError(o.cert_file.empty() ? "--key needs --cert too (the certificate file)"
+                                             : "--cert needs --key too (the private key file)");
     return o;
 }
 

@@ -18,6 +18,9 @@ struct Options {
     std::chrono::milliseconds ping_timeout = std::chrono::seconds(20);
     size_t max_connections = 0;
     unsigned threads = 1;
+    // wss: both given or neither (PEM files: the certificate with its chain, the private key).
+    std::string cert_file;
+    std::string key_file;
     bool quiet = false;
     bool help = false;
 };

@@ -10,12 +10,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "corio/coro.hpp"
 #include "corio/http/request.hpp"
 #include "corio/http/response.hpp"
 #include "corio/server.hpp"
+#include "corio/transport.hpp"
 
 namespace corio::http {
 
@@ -46,6 +48,11 @@ struct ServerOptions {
     size_t max_connections = 0;
     // Listening and per-connection socket settings (backlog, SO_REUSEPORT, write buffers).
     corio::ServerOptions tcp{};
+    // https: TLS on every connection, from corio::tls::server_context({.cert_file, .key_file}).
+    // When set it is used instead of tcp.tls. The TLS handshake is bounded by
+    // tcp.handshake_timeout (a client that fails it or is too slow is dropped silently), and
+    // header_timeout starts once it is done.
+    std::shared_ptr<TransportFactory> tls;
 };
 
 // What answers each request. It may keep a reference to the Request only while it runs. An

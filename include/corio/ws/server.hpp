@@ -10,11 +10,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "corio/coro.hpp"
 #include "corio/server.hpp"
+#include "corio/transport.hpp"
 #include "corio/ws/connection.hpp"
 
 namespace corio::ws {
@@ -43,6 +45,10 @@ struct ServerOptions {
     // saying a WebSocket client is needed.
     std::string page;
     bool reuse_port = false;  // SO_REUSEPORT: one server per loop and thread on one port
+    // wss: TLS on every connection, from corio::tls::server_context({.cert_file, .key_file}).
+    // The TLS handshake has open_timeout too (a client that fails it is dropped silently),
+    // and the handshake request open_timeout more once it is done.
+    std::shared_ptr<TransportFactory> tls;
 };
 
 // Listens on host:port and returns the server, already accepting (port 0: a free port).
