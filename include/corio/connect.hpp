@@ -18,8 +18,9 @@
 namespace corio {
 
 struct ConnectOptions {
-    // Bounds all the connect attempts together (not the name lookup); zero means no limit
-    // beyond the kernel's own. TimeoutError when it passes.
+    // Bounds the name lookup and all the connect attempts together (aiohttp's connect
+    // timeout); zero means no limit beyond the resolver's and the kernel's own. TimeoutError
+    // when it passes (a lookup it abandons finishes on its resolver thread, unused).
     std::chrono::nanoseconds timeout = std::chrono::seconds(30);
     Family family = Family::Any;
     StreamOptions stream{};

@@ -1,7 +1,9 @@
-// Name resolution: getaddrinfo on the default thread pool (as asyncio does), skipped for numeric
-// addresses. Layer 5: open_connection and start_server resolve through it.
+// Name resolution: getaddrinfo off the loop thread (as asyncio does), skipped for numeric
+// addresses and for `localhost`. Layer 5: open_connection and start_server resolve through it.
 //
-// Threads: resolve is awaited on a loop's thread (getaddrinfo itself runs on a pool worker).
+// Threads: resolve is awaited on a loop's thread. getaddrinfo itself runs on one of a few
+// resolver threads shared by the process, not on the loop's pool: a lookup cannot be
+// interrupted, and no loop waits for one it gave up on when it closes.
 #pragma once
 
 #include <netinet/in.h>
@@ -30,9 +32,11 @@ struct SocketAddress {
 };
 
 // The addresses of host in getaddrinfo's order (RFC 6724), for TCP. Numeric hosts ("127.0.0.1",
-// "::1") are parsed at once without a thread; names go to the thread pool. passive with an
-// empty host yields the wildcard addresses (for a server). Throws DnsError; CancelledError
-// when cancelled (the lookup then finishes on its worker, unused).
+// "::1") are parsed at once without a thread; so are `localhost` and names ending in
+// `.localhost` (any case, with or without the final dot), which are always ::1 then 127.0.0.1
+// (RFC 6761 section 6.3), whatever /etc/hosts says. Other names go to a resolver thread.
+// passive with an empty host yields the wildcard addresses (for a server). Throws DnsError;
+// CancelledError when cancelled (the lookup then finishes on its thread, unused).
 Coro<std::vector<SocketAddress>> resolve(std::string host, uint16_t port,
                                          Family family = Family::Any, bool passive = false);
 

@@ -1,4 +1,4 @@
-// open_connection: resolve, then a non-blocking connect to each address in turn under one
+// open_connection: resolve, then a non-blocking connect to each address in turn, all under one
 // deadline. Layer 5. The socket is registered with the loop once, before the handshake is
 // awaited, and the same registration serves the Stream afterwards (no second epoll_ctl).
 #include "corio/connect.hpp"
@@ -9,7 +9,9 @@
 
 #include "connect_any.hpp"
 #include "corio/detail/loop_access.hpp"
+#include "corio/detail/park.hpp"
 #include "corio/loop.hpp"
+#include "resolver.hpp"
 #include "socket.hpp"
 #include "stream_core.hpp"
 #include "stream_handshake.hpp"
@@ -39,11 +41,16 @@ Coro<void> secure(StreamCore* core, const ConnectOptions& options, const std::st
 
 }  // namespace
 
+int64_t connect_deadline(Loop& loop, const ConnectOptions& options) {
+    int64_t timeout = options.timeout.count();
+    return timeout > 0 ? deadline_after(LoopAccess::now_ns(loop), timeout) : 0;
+}
+
 Coro<Stream> connect_any(std::vector<SocketAddress> addresses, std::string host, uint16_t port,
-                         ConnectOptions options) {
+                         ConnectOptions options, int64_t deadline) {
     Loop& loop = Loop::current();
     int64_t timeout = options.timeout.count();
-    int64_t deadline = timeout > 0 ? detail::LoopAccess::now_ns(loop) + timeout : 0;
+    if (deadline < 0) deadline = connect_deadline(loop, options);
     std::string tried;
     int last_error = 0;
     bool timed_out = false;
@@ -98,9 +105,12 @@ Coro<Stream> connect_any(std::vector<SocketAddress> addresses, std::string host,
 }  // namespace detail
 
 Coro<Stream> open_connection(std::string host, uint16_t port, ConnectOptions options) {
-    std::vector<SocketAddress> addresses = co_await resolve(host, port, options.family);
+    // One deadline for the name lookup and every connect attempt (aiohttp's connect timeout).
+    int64_t deadline = detail::connect_deadline(Loop::current(), options);
+    std::vector<SocketAddress> addresses = co_await detail::resolve_until(
+        host, port, options.family, false, deadline, options.timeout.count());
     co_return co_await detail::connect_any(std::move(addresses), std::move(host), port,
-                                           std::move(options));
+                                           std::move(options), deadline);
 }
 
 }  // namespace corio

@@ -1,14 +1,18 @@
-// resolve(): numeric addresses parsed on the loop thread, names looked up by getaddrinfo on the
-// default thread pool (it blocks, as in asyncio). Layer 5. The lookup's outcome crosses back
-// as plain data (an EAI code and addresses) and becomes a DnsError on the loop thread.
+// resolve(): numeric addresses parsed on the loop thread, `localhost` answered without a
+// lookup, other names looked up by getaddrinfo on a resolver thread (it blocks, as in
+// asyncio; see resolver.hpp). Layer 5. The lookup's outcome crosses back as plain data (an EAI
+// code and addresses) and becomes a DnsError on the loop thread.
 #include "corio/dns.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
 
 #include <cstring>
+#include <string_view>
 
-#include "corio/executor.hpp"
+#include "corio/detail/loop_access.hpp"
+#include "corio/loop.hpp"
+#include "resolver.hpp"
 #include "socket.hpp"
 
 namespace corio {
@@ -79,14 +83,34 @@ bool parse_numeric(const std::string& host, uint16_t port, Family family, bool p
     return false;
 }
 
-// What a lookup on the pool brings back: plain data, no exception crosses threads.
-struct LookupResult {
-    int code = 0;       // getaddrinfo's return value
-    int sys_errno = 0;  // errno when code is EAI_SYSTEM
-    std::vector<SocketAddress> addresses;
-};
+// RFC 6761 section 6.3: `localhost` and every name under `.localhost` are the loopback
+// addresses, answered without asking the system resolver (as curl and Go do), so they work
+// on a machine without /etc/hosts and can never be sent to a DNS server. IPv6 first, as
+// getaddrinfo orders them (RFC 6724).
+bool parse_localhost(const std::string& host, uint16_t port, Family family,
+                     std::vector<SocketAddress>& out) {
+    std::string_view h = host;
+    if (!h.empty() && h.back() == '.') h.remove_suffix(1);  // the absolute form "localhost."
+    constexpr std::string_view kName = "localhost";
+    if (h.size() < kName.size()) return false;
+    std::string_view tail = h.substr(h.size() - kName.size());
+    for (size_t i = 0; i < kName.size(); ++i) {
+        char c = tail[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != kName[i]) return false;
+    }
+    if (h.size() > kName.size() && h[h.size() - kName.size() - 1] != '.') return false;
+    if (h.front() == '.') return false;  // an empty first label
+    if (wants(family, AF_INET6)) out.push_back(make_v6(in6addr_loopback, port));
+    if (wants(family, AF_INET)) out.push_back(make_v4(in_addr{htonl(INADDR_LOOPBACK)}, port));
+    return true;
+}
 
-LookupResult lookup_blocking(std::string host, uint16_t port, Family family, bool passive) {
+LookupResult lookup_blocking(const LookupRequest& req) {
+    const std::string& host = req.host;
+    uint16_t port = req.port;
+    Family family = req.family;
+    bool passive = req.passive;
     addrinfo hints{};
     hints.ai_family = family == Family::V4 ? AF_INET : family == Family::V6 ? AF_INET6 : AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -118,14 +142,21 @@ LookupResult lookup_blocking(std::string host, uint16_t port, Family family, boo
     throw DnsError(msg, r.code);
 }
 
-Coro<LookupResult> lookup_on_pool(std::string host, uint16_t port, Family family, bool passive);
-
 }  // namespace detail
 
 Coro<std::vector<SocketAddress>> resolve(std::string host, uint16_t port, Family family,
                                          bool passive) {
+    return detail::resolve_until(std::move(host), port, family, passive, 0, 0);
+}
+
+namespace detail {
+
+Coro<std::vector<SocketAddress>> resolve_until(std::string host, uint16_t port, Family family,
+                                               bool passive, int64_t deadline_ns,
+                                               int64_t timeout_ns) {
     std::vector<SocketAddress> out;
-    if (detail::parse_numeric(host, port, family, passive, out)) {
+    if (parse_numeric(host, port, family, passive, out) ||
+        parse_localhost(host, port, family, out)) {
         if (out.empty()) {
             throw DnsError("cannot resolve " + host + ":" + std::to_string(port) +
                                ": the address is not of the family asked for",
@@ -134,22 +165,20 @@ Coro<std::vector<SocketAddress>> resolve(std::string host, uint16_t port, Family
         co_return out;
     }
     if (host.empty()) throw DnsError("cannot resolve an empty host name", EAI_NONAME);
-    detail::LookupResult r = co_await detail::lookup_on_pool(host, port, family, passive);
-    if (r.code != 0) detail::throw_dns_error(host, port, r);
-    if (r.addresses.empty()) {
-        detail::LookupResult none;
-        none.code = EAI_NONAME;
-        detail::throw_dns_error(host, port, none);
+    LookupRequest request{host, port, family, passive};  // named: see DESIGN's g++ 12 notes
+    std::optional<LookupResult> r = co_await lookup_off_loop(std::move(request), deadline_ns);
+    if (!r) {
+        throw TimeoutError("cannot resolve " + host + ":" + std::to_string(port) +
+                           ": the name lookup timed out after " +
+                           std::to_string(timeout_ns / 1000000) + " ms");
     }
-    co_return std::move(r.addresses);
-}
-
-namespace detail {
-
-// getaddrinfo blocks (files, then DNS): it runs on the default thread pool, as asyncio's
-// loop.getaddrinfo does, and the loop serves everything else meanwhile.
-Coro<LookupResult> lookup_on_pool(std::string host, uint16_t port, Family family, bool passive) {
-    co_return co_await to_thread(&lookup_blocking, std::move(host), port, family, passive);
+    if (r->code != 0) throw_dns_error(host, port, *r);
+    if (r->addresses.empty()) {
+        LookupResult none;
+        none.code = EAI_NONAME;
+        throw_dns_error(host, port, none);
+    }
+    co_return std::move(r->addresses);
 }
 
 }  // namespace detail
