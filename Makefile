@@ -40,17 +40,42 @@ LDFLAGS += $(SAN_FLAGS)
 LIB_LIBS := -lwslay -lnettle -lz
 LDLIBS += $(LIB_LIBS) -pthread
 
-# The poller backend is chosen at build time by what the system has, as Redis's ae does: the
-# first of epoll, kqueue, poll whose header compiles and whose file src/reactor/poller_<name>.cpp
-# exists. The other backend files are left out of the library.
+# Poller backends (src/reactor/poller_*.cpp): the system's native one, the first of epoll and
+# kqueue whose header compiles, and poll(2), which every POSIX system has. POLLER=epoll|kqueue|poll
+# picks the default a loop uses; a loop may still ask for another built one (LoopOptions::poller,
+# CORIO_POLLER=poll). The choice reaches src/reactor/poller.cpp as macros; a stamp file
+# rebuilds it when the choice changes.
 has_header = $(shell printf '#include <%s>\n' $(1) | $(CXX) -E -x c++ - >/dev/null 2>&1 && echo y)
-poller_ok = $(and $(wildcard src/reactor/poller_$(1).cpp),$(call has_header,$(2)),$(1))
-POLLER := $(firstword $(call poller_ok,epoll,sys/epoll.h) $(call poller_ok,kqueue,sys/event.h) \
-                      $(call poller_ok,poll,poll.h))
+POLLER_HEADER_epoll := sys/epoll.h
+POLLER_HEADER_kqueue := sys/event.h
+POLLER ?=
 ifeq ($(POLLER),)
-  $(error no poller backend: none of src/reactor/poller_*.cpp fits this system)
+  POLLER := $(firstword $(if $(call has_header,sys/epoll.h),epoll) \
+                        $(if $(call has_header,sys/event.h),kqueue) poll)
 endif
-POLLER_SKIP := $(filter-out src/reactor/poller_$(POLLER).cpp,$(wildcard src/reactor/poller_*.cpp))
+ifeq ($(filter $(POLLER),epoll kqueue poll),)
+  $(error POLLER must be epoll, kqueue or poll (or empty: the system's best))
+endif
+ifneq ($(POLLER),poll)
+  ifeq ($(call has_header,$(POLLER_HEADER_$(POLLER))),)
+    $(error POLLER=$(POLLER): <$(POLLER_HEADER_$(POLLER))> is not on this system)
+  endif
+endif
+POLLERS := $(sort $(POLLER) poll)
+POLLER_SKIP := $(filter-out $(POLLERS:%=src/reactor/poller_%.cpp),$(wildcard src/reactor/poller_*.cpp))
+POLLER_ID_epoll := 1
+POLLER_ID_kqueue := 2
+POLLER_ID_poll := 3
+POLLER_MACRO_epoll := EPOLL
+POLLER_MACRO_kqueue := KQUEUE
+POLLER_MACRO_poll := POLL
+POLLER_FLAGS := -DCORIO_POLLER_DEFAULT=$(POLLER_ID_$(POLLER)) \
+                $(foreach p,$(POLLERS),-DCORIO_POLLER_HAS_$(POLLER_MACRO_$(p))=1)
+POLLER_STAMP := $(B)/poller.flags
+$(shell mkdir -p $(B) && { [ "$$(cat $(POLLER_STAMP) 2>/dev/null)" = "$(POLLER_FLAGS)" ] || \
+                           echo "$(POLLER_FLAGS)" > $(POLLER_STAMP); })
+$(B)/src/reactor/poller.o: CPPFLAGS += $(POLLER_FLAGS)
+$(B)/src/reactor/poller.o: $(POLLER_STAMP)
 
 # TLS (OpenSSL, src/tls/) is built in when OpenSSL's headers are there; TLS=0 leaves it out,
 # and then src/tls/none.cpp stands in, so https:// and wss:// fail with a clear error.
@@ -81,7 +106,7 @@ TOOL_BINS := $(addprefix $(B)/bin/,$(notdir $(PROGRAM_DIRS)))
 # Extra libraries of one program, and of the tests that link its objects.
 LIBS_crawl := -lgumbo
 
-.PHONY: all lib tests tools test demo demo-plot bench deps clean format check-format
+.PHONY: all lib tests tools test demo demo-plot bench deps clean format check-format check-portable
 # Objects reached through pattern chains are kept, so an unchanged test is not recompiled.
 .SECONDARY:
 all: lib tests tools
@@ -135,6 +160,22 @@ demo-plot: deps
 bench: deps
 	@$(MAKE) --no-print-directory MODE=bench $(addprefix build/make-bench/bin/,bench crawl wsserver thread_crawler)
 	@build/make-bench/bin/bench $(BENCH_ARGS)
+
+# Compiles, never links or runs, the code this system does not use: the kqueue backend against
+# tests/standin/sys/event.h (declarations only, NOT a real kqueue), with EVFILT_USER and with
+# its pipe fallback, and the reactor's and sockets' POSIX paths (CORIO_FORCE_PORTABLE, with
+# tests/standin/platform.h naming macOS's SO_NOSIGPIPE), so type and API mistakes fail CI.
+PORTABLE_SRCS := $(wildcard src/reactor/*.cpp) src/net/socket.cpp src/net/socket_open.cpp \
+                 src/net/tcp_options.cpp
+PORTABLE_FLAGS := $(CPPFLAGS) -Itests/standin -include tests/standin/platform.h \
+                  -DCORIO_FORCE_PORTABLE -DCORIO_POLLER_DEFAULT=2 -DCORIO_POLLER_HAS_KQUEUE=1 \
+                  -DCORIO_POLLER_HAS_POLL=1 $(filter-out -MMD -MP,$(CXXFLAGS)) -Werror -fsyntax-only
+check-portable:
+	@for f in $(PORTABLE_SRCS); do \
+	  $(CXX) $(PORTABLE_FLAGS) $$f || { echo "check-portable: $$f does not compile"; exit 1; }; \
+	done
+	@$(CXX) $(PORTABLE_FLAGS) -DCORIO_KQUEUE_NO_EVFILT_USER src/reactor/poller_kqueue.cpp
+	@echo "check-portable: ok ($(words $(PORTABLE_SRCS)) files and the kqueue pipe fallback, compiled only)"
 
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 format:

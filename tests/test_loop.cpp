@@ -1,9 +1,12 @@
 // The loop: call_soon ordering, timers through the wheel at every level, TimerHandle, stop and
-// run_forever, the idle loop blocking instead of spinning, close(), and the wake-up fd.
+// run_forever, the idle loop blocking instead of spinning, close(), the wake-up, and choosing
+// the poller backend (LoopOptions::poller, CORIO_POLLER).
 #include <sys/resource.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +23,23 @@ double cpu_seconds() {
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// A loop blocked for an hour is woken by call_soon_threadsafe from another thread.
+bool woken_from_thread(corio::Loop& loop) {
+    bool ran = false;
+    auto timer = loop.call_later(1h, [] {});
+    std::thread other([&] {
+        std::this_thread::sleep_for(20ms);
+        loop.call_soon_threadsafe([&] {
+            ran = true;
+            loop.stop();
+        });
+    });
+    loop.run_forever();
+    other.join();
+    timer.cancel();
+    return ran;
 }
 
 }  // namespace
@@ -137,18 +157,7 @@ TEST_CASE("an idle loop blocks in the poller until its timer instead of spinning
 
 TEST_CASE("call_soon_threadsafe from another thread wakes a loop blocked in the poller", "[loop]") {
     corio::Loop loop;  // real clock; nothing else would wake it for an hour
-    bool ran = false;
-    loop.call_later(1h, [] {});
-    std::thread other([&] {
-        std::this_thread::sleep_for(20ms);
-        loop.call_soon_threadsafe([&] {
-            ran = true;
-            loop.stop();
-        });
-    });
-    loop.run_forever();
-    other.join();
-    REQUIRE(ran);
+    REQUIRE(woken_from_thread(loop));
 }
 
 TEST_CASE("stop() makes run_until_complete throw when the task is not done", "[loop]") {
@@ -204,4 +213,94 @@ TEST_CASE("Loop::current is the running loop, and only while it runs", "[loop]")
     }(seen));
     REQUIRE(seen == &loop);
     REQUIRE(corio::Loop::running() == nullptr);
+}
+
+namespace {
+
+// Sets an environment variable for one scope and puts the old value back.
+struct ScopedEnv {
+    std::string name;
+    std::optional<std::string> old;
+    ScopedEnv(const char* n, const char* value) : name(n) {
+        if (const char* v = std::getenv(n)) old = v;
+        if (value) {
+            setenv(n, value, 1);
+        } else {
+            unsetenv(n);
+        }
+    }
+    ~ScopedEnv() {
+        if (old) {
+            setenv(name.c_str(), old->c_str(), 1);
+        } else {
+            unsetenv(name.c_str());
+        }
+    }
+};
+
+// A timer and a thread-pool job, each needing the poller to block and be woken.
+Coro<int> poller_workout() {
+    co_await corio::sleep(5ms);
+    int from_thread = co_await corio::to_thread([] { return 20; });
+    co_return from_thread + 1;
+}
+
+}  // namespace
+
+TEST_CASE("LoopOptions::poller picks the backend, and each built one runs a loop", "[loop]") {
+    for (auto kind :
+         {corio::PollerKind::Epoll, corio::PollerKind::Kqueue, corio::PollerKind::Poll}) {
+        const char* name = kind == corio::PollerKind::Epoll    ? "epoll"
+                           : kind == corio::PollerKind::Kqueue ? "kqueue"
+                                                               : "poll";
+        bool built = true;
+        try {
+            corio::Loop probe({.poller = kind});
+        } catch (const corio::Error& e) {
+            built = false;
+            REQUIRE_THAT(e.what(), Catch::Contains("not built"));
+        }
+        if (!built) continue;
+        INFO(name);
+        corio::Loop loop({.poller = kind});
+        REQUIRE(std::string(loop.poller_name()) == name);
+        REQUIRE(loop.run_until_complete(poller_workout()) == 21);
+        REQUIRE(woken_from_thread(loop));
+        loop.close();
+        REQUIRE(std::string(loop.poller_name()).empty());
+    }
+    // poll(2) is in every build.
+    corio::Loop poll_loop({.poller = corio::PollerKind::Poll});
+    REQUIRE(std::string(poll_loop.poller_name()) == "poll");
+}
+
+TEST_CASE("CORIO_POLLER chooses the backend of a default loop; an explicit option wins", "[loop]") {
+    {
+        ScopedEnv env("CORIO_POLLER", "poll");
+        corio::Loop loop;
+        REQUIRE(std::string(loop.poller_name()) == "poll");
+        REQUIRE(corio::run([]() -> Coro<std::string> {
+                    co_return corio::Loop::current().poller_name();
+                }()) == "poll");
+    }
+    {
+        ScopedEnv env("CORIO_POLLER", "poll");
+        corio::Loop loop({.poller = corio::PollerKind::Poll});
+        REQUIRE(std::string(loop.poller_name()) == "poll");
+    }
+    {
+        ScopedEnv env("CORIO_POLLER", nullptr);
+        corio::Loop loop;
+        REQUIRE(std::string(loop.poller_name()) != "");
+    }
+}
+
+TEST_CASE("a CORIO_POLLER that names no backend is a clear error", "[loop]") {
+    ScopedEnv env("CORIO_POLLER", "select");
+    try {
+        corio::Loop loop;
+        FAIL("the loop was made");
+    } catch (const corio::Error& e) {
+        REQUIRE_THAT(e.what(), Catch::Contains("CORIO_POLLER=select") && Catch::Contains("poll"));
+    }
 }

@@ -46,9 +46,17 @@ struct PollEvent;
 class LoopAccess;  // the internals the layers above use: see detail/loop_access.hpp
 }  // namespace detail
 
+// The kernel facility a loop waits on. Default: the CORIO_POLLER environment variable when it is
+// set ("epoll", "kqueue" or "poll"), else the best this build has (epoll on Linux, kqueue on the
+// BSDs and macOS). poll(2) is built everywhere; it costs O(descriptors) per wait.
+enum class PollerKind : unsigned char { Default, Epoll, Kqueue, Poll };
+
 struct LoopOptions {
     // Time source; null means the real steady clock. The clock must outlive the loop.
     Clock* clock = nullptr;
+    // A backend this build lacks (or a CORIO_POLLER naming none) makes the constructor throw
+    // corio::Error.
+    PollerKind poller = PollerKind::Default;
 };
 
 // Receives the loop's diagnostics: what it cannot throw to anyone (a callback that threw, a
@@ -61,7 +69,8 @@ public:
     using time_point = Clock::time_point;
     using duration = Clock::duration;
 
-    // Throw std::system_error when the poller or the wake-up fd cannot be made.
+    // Throw std::system_error when the poller or the wake-up fd cannot be made, corio::Error
+    // when the poller asked for (LoopOptions::poller, CORIO_POLLER) is not built in.
     Loop();
     explicit Loop(LoopOptions options);
     Loop(const Loop&) = delete;
@@ -72,6 +81,9 @@ public:
     // running() returns nullptr then. Any thread (each sees its own).
     static Loop& current();
     static Loop* running() noexcept;
+
+    // The poller backend this loop waits on: "epoll", "kqueue" or "poll"; "" once closed.
+    const char* poller_name() const noexcept;
 
     // Now on the loop's clock. Never throws.
     time_point time() const { return time_point(duration(now_ns())); }
@@ -95,7 +107,7 @@ public:
                           new detail::TimerCallback<F>(std::move(f)));
     }
     // From any thread. Calls made by one thread run in the order made; wake-ups are coalesced
-    // (one eventfd write per batch, not per call). On a closed loop f is dropped, not run.
+    // (one poller wake-up per batch, not per call). On a closed loop f is dropped, not run.
     // Does not throw (std::bad_alloc aside).
     template <class F>
     void call_soon_threadsafe(F f) {
@@ -129,10 +141,10 @@ public:
     // Calls f() on the loop thread each time signal sig arrives (any thread may receive it),
     // replacing the handler sig had on this loop. Several loops may handle one signal: each
     // gets it. Throws corio::Error for an invalid signal, SIGKILL or SIGSTOP. Delivery is a
-    // sigaction handler writing an eventfd (a self-pipe; see src/reactor/signals.hpp for why not
+    // sigaction handler writing a self-pipe (see src/reactor/signals.hpp for why not
     // signalfd); the disposition the signal had before is restored when the last loop
     // handling it removes its handler or closes. Also throws corio::Error on a closed loop,
-    // std::system_error when sigaction or the eventfd fails.
+    // std::system_error when sigaction or the self-pipe fails.
     template <class F>
     void add_signal_handler(int sig, F f) {
         add_signal_handler_node(sig, std::make_unique<detail::SignalHandler<F>>(std::move(f)),
@@ -231,6 +243,7 @@ private:
     bool closed_ = false;
 
     // Cross-thread inbox: producers link nodes under the mutex; the loop takes the whole list.
+    // wakeup_ is the token the poller's wake-ups come back with (no fd of its own).
     detail::IoWatcher wakeup_;
     std::mutex inbox_mu_;
     detail::CallbackNode* inbox_head_ = nullptr;

@@ -1,5 +1,6 @@
 // Socket syscall wrappers (-errno style) and the errno-to-exception mapping (see socket.hpp).
-// Layer 5 internals.
+// Layer 5 internals. Opening sockets is in socket_open.cpp; each recv and send tells the poll
+// backend's edge emulation that its direction was acted on (reactor/edge_emulation.hpp).
 #include "socket.hpp"
 
 #include <arpa/inet.h>
@@ -10,13 +11,10 @@
 #include <cstring>
 
 #include "corio/error.hpp"
+#include "nosigpipe.hpp"
+#include "reactor/edge_emulation.hpp"
 
 namespace corio::detail {
-
-int tcp_socket(int family) noexcept {
-    int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    return fd < 0 ? -errno : fd;
-}
 
 int sys_connect(int fd, const sockaddr* sa, socklen_t len) noexcept {
     // A connect interrupted by a signal goes on in the background: report it as in progress.
@@ -24,17 +22,8 @@ int sys_connect(int fd, const sockaddr* sa, socklen_t len) noexcept {
     return errno == EINTR ? -EINPROGRESS : -errno;
 }
 
-int sys_accept(int listen_fd, sockaddr_storage* peer) noexcept {
-    for (;;) {
-        socklen_t len = sizeof(sockaddr_storage);
-        int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(peer), peer ? &len : nullptr,
-                           SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd >= 0) return fd;
-        if (errno != EINTR) return -errno;
-    }
-}
-
 long sys_recv(int fd, char* buf, size_t len) noexcept {
+    EdgeTable::touched(fd, kReadable);
     for (;;) {
         ssize_t n = ::recv(fd, buf, len, 0);
         if (n >= 0) return n;
@@ -43,8 +32,9 @@ long sys_recv(int fd, char* buf, size_t len) noexcept {
 }
 
 long sys_send(int fd, const char* buf, size_t len) noexcept {
+    EdgeTable::touched(fd, kWritable);
     for (;;) {
-        ssize_t n = ::send(fd, buf, len, MSG_NOSIGNAL);
+        ssize_t n = ::send(fd, buf, len, kSendFlags);
         if (n >= 0) return n;
         if (errno != EINTR) return -errno;
     }

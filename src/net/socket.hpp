@@ -12,13 +12,15 @@
 
 namespace corio::detail {
 
-// A non-blocking, close-on-exec TCP socket of the given family, or -errno.
+// A non-blocking, close-on-exec TCP socket of the given family that never raises SIGPIPE, or
+// -errno (socket_open.cpp).
 int tcp_socket(int family) noexcept;
 int sys_connect(int fd, const sockaddr* sa, socklen_t len) noexcept;
-// Non-blocking, close-on-exec; the peer's address goes to peer when not null.
+// Non-blocking, close-on-exec, no SIGPIPE; the peer's address goes to peer when not null
+// (socket_open.cpp).
 int sys_accept(int listen_fd, sockaddr_storage* peer = nullptr) noexcept;
 long sys_recv(int fd, char* buf, size_t len) noexcept;
-long sys_send(int fd, const char* buf, size_t len) noexcept;  // MSG_NOSIGNAL: never SIGPIPE
+long sys_send(int fd, const char* buf, size_t len) noexcept;  // never SIGPIPE (nosigpipe.hpp)
 int socket_error(int fd) noexcept;                            // SO_ERROR as a positive errno
 int set_int_option(int fd, int level, int name, int value) noexcept;
 void close_fd(int fd) noexcept;

@@ -16,9 +16,6 @@
 // a manual clock it jumps to that deadline instead, unless outside work is still in flight.
 #include "corio/loop.hpp"
 
-#include <poll.h>
-#include <unistd.h>
-
 #include <climits>
 #include <cstdio>
 #include <system_error>
@@ -30,7 +27,6 @@
 #include "report.hpp"
 #include "signals.hpp"
 #include "timer_wheel.hpp"
-#include "wakeup.hpp"
 
 namespace corio {
 
@@ -67,14 +63,8 @@ Loop::Loop() : Loop(LoopOptions{}) {}
 
 Loop::Loop(LoopOptions options) : clock_(options.clock) {
     wheel_ = std::make_unique<detail::TimerWheel>(now_ns());
-    poller_ = std::make_unique<detail::Poller>();
-    wakeup_.fd = detail::open_wakeup_fd();
     wakeup_.on_ready = &Loop::on_wakeup;
-    int rc = poller_->add(&wakeup_, detail::kReadable);
-    if (rc < 0) {
-        ::close(wakeup_.fd);
-        throw std::system_error(-rc, std::generic_category(), "registering the wake-up fd");
-    }
+    poller_ = detail::make_poller(options.poller, &wakeup_);
     detail::loop_born(this);
 }
 
@@ -102,6 +92,7 @@ void Loop::cancel_timer(detail::TimerNode* t) noexcept {
 
 int Loop::watch(detail::IoWatcher* w, uint32_t interest) {
     w->interest = interest;
+    w->disarmed = 0;
     return poller_->add(w, interest);
 }
 
@@ -109,6 +100,8 @@ int Loop::rewatch(detail::IoWatcher* w, uint32_t interest) {
     w->interest = interest;
     return poller_->modify(w, interest);
 }
+
+const char* Loop::poller_name() const noexcept { return poller_ ? poller_->name() : ""; }
 
 int Loop::unwatch(detail::IoWatcher* w) noexcept { return poller_ ? poller_->remove(w) : 0; }
 
@@ -290,9 +283,10 @@ void Loop::wait_for_external_work() noexcept {
         drain_inbox(true);
         drop_ready();
         if (external_.load(std::memory_order_relaxed) == 0) return;
-        pollfd p{wakeup_.fd, POLLIN, 0};
-        ::poll(&p, 1, -1);
-        on_wakeup(&wakeup_, 0);
+        // Whatever else is ready is dispatched as in any poll phase (watchers only record it),
+        // so a level-triggered fd cannot keep this wait from blocking.
+        detail::PollEvent events[kMaxEvents];
+        dispatch_io(events, wait_for_io(-1, INT64_MAX, events));
     }
 }
 
@@ -347,9 +341,6 @@ void Loop::close() {
         }
     }
     signals_.reset();  // restores the signals' dispositions
-    poller_->remove(&wakeup_);
-    ::close(wakeup_.fd);
-    wakeup_.fd = -1;
     poller_.reset();
 }
 

@@ -4,18 +4,17 @@
 //
 // The handler runs in whatever thread the kernel picks and may interrupt anything, so it only
 // touches async-signal-safe things: atomics in static storage that is never freed, write(2)
-// to an eventfd, and, for corio::run's second interrupt, signal(2) and raise(3).
+// to a self-pipe, and, for corio::run's second interrupt, signal(2) and raise(3).
 //
-// Slot protocol (g_slots): a loop claims a free slot under g_mu and publishes its eventfd in
-// it; the handler brackets its use of a slot with busy++/busy--; releasing stores wanted = 0
-// and fd = -1, then waits for busy to drain before closing the eventfd, so the handler never
-// writes to a closed (or reused) descriptor. All of it seq_cst: the release's store of fd and
+// Slot protocol (g_slots): a loop claims a free slot under g_mu and publishes its self-pipe's
+// write end in it; the handler brackets its use of a slot with busy++/busy--; releasing stores
+// wanted = 0 and fd = -1, then waits for busy to drain before closing the pipe, so the handler
+// never writes to a closed (or reused) descriptor. All of it seq_cst: the release's store of fd and
 // its load of busy pair with the handler's increment of busy and load of fd (Dekker style).
 #include "signals.hpp"
 
 #include <errno.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -78,7 +77,7 @@ void on_signal(int sig) {
             if (fd >= 0) {
                 uint64_t one = 1;
                 ssize_t r = ::write(fd, &one, sizeof one);
-                (void)r;  // EAGAIN: the counter is saturated, the loop is woken already
+                (void)r;  // EAGAIN: the pipe is full (or the counter saturated), a wake-up waits
             }
         }
         s.busy.fetch_sub(1);
@@ -116,8 +115,7 @@ void exit_by_signal(int sig) {
 }
 
 SignalSet::SignalSet(Loop& loop) : loop_(loop), slot_(nullptr) {
-    int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    pipe_.open();
     {
         std::lock_guard<std::mutex> g(g_mu);
         for (SignalSlot& s : g_slots) {
@@ -127,7 +125,6 @@ SignalSet::SignalSet(Loop& loop) : loop_(loop), slot_(nullptr) {
             }
         }
         if (!slot_) {
-            ::close(fd);
             throw Error("add_signal_handler: too many loops with signal handlers");
         }
         slot_->used = true;
@@ -135,9 +132,9 @@ SignalSet::SignalSet(Loop& loop) : loop_(loop), slot_(nullptr) {
         slot_->pending = 0;
         slot_->exit_on_repeat = 0;
         slot_->interrupts = 0;
-        slot_->fd = fd;
+        slot_->fd = pipe_.write_fd;
     }
-    watcher_.fd = fd;
+    watcher_.fd = pipe_.read_fd;
     watcher_.on_ready = &SignalSet::on_ready;
     watcher_.set = this;
     node_.set = this;
@@ -158,7 +155,7 @@ void SignalSet::release_slot() noexcept {
     slot_->wanted = 0;
     slot_->fd = -1;
     while (slot_->busy.load() != 0) std::this_thread::yield();
-    ::close(watcher_.fd);
+    pipe_.close();
     watcher_.fd = -1;
     std::lock_guard<std::mutex> g(g_mu);
     slot_->used = false;
@@ -213,9 +210,7 @@ void SignalSet::retire(int sig) {
 
 void SignalSet::on_ready(IoWatcher* w, uint32_t) {
     auto* self = static_cast<Watcher*>(w)->set;
-    uint64_t v;
-    while (::read(w->fd, &v, sizeof v) < 0 && errno == EINTR) {
-    }
+    self->pipe_.drain();
     // No user code in the poll phase: the handlers run from the ready queue.
     if (!self->queued_) {
         self->queued_ = true;

@@ -2,7 +2,8 @@
 // process-wide part (sigaction, the async-signal-safe handler, the slot table) and this class
 // are in signals.cpp.
 //
-// Delivery uses a self-pipe (an eventfd written by a sigaction handler), not signalfd:
+// Delivery uses a self-pipe (wakeup.hpp: an eventfd or a pipe, written by a sigaction handler),
+// not signalfd:
 // signalfd only sees signals blocked in every thread, and a process with thread-pool workers
 // (or any library thread) started before the mask was set would still take the default action
 // on those threads; a handler works whatever the threads' masks, and lets several loops on
@@ -15,6 +16,7 @@
 #include "corio/detail/callback.hpp"
 #include "corio/detail/io_watcher.hpp"
 #include "corio/detail/signal_handler.hpp"
+#include "wakeup.hpp"
 
 namespace corio {
 class Loop;
@@ -30,7 +32,7 @@ const char* signal_name(int sig);
 void exit_by_signal(int sig);
 
 // Invariants: handlers_[s] is set exactly when this loop's slot wants signal s; the dispatch
-// node is in the ready queue at most once (queued_); the eventfd stays open until the slot is
+// node is in the ready queue at most once (queued_); the self-pipe stays open until the slot is
 // quiet (no handler inside it), so a handler never writes to a closed descriptor.
 class SignalSet {
 public:
@@ -64,6 +66,7 @@ private:
 
     Loop& loop_;
     SignalSlot* slot_;
+    WakeupFd pipe_;  // the slot publishes pipe_.write_fd; watcher_ reads pipe_.read_fd
     Watcher watcher_;
     Dispatch node_;
     bool queued_ = false;

@@ -18,10 +18,15 @@ enum IoEvents : uint32_t {
 // on_ready runs inside the loop's poll phase and must only record readiness and wake waiters
 // (schedule handles): no user code runs there, so a callback can never free a watcher whose
 // event is still pending in the same batch.
+//
+// `disarmed` belongs to the poll(2) backend, which has no edges of its own: it holds the kEdge
+// directions already reported and not acted on since (src/reactor/edge_emulation.hpp). Other
+// backends leave it at zero.
 struct IoWatcher {
     int fd = -1;
     uint32_t interest = 0;
     void (*on_ready)(IoWatcher*, uint32_t events) = nullptr;
+    uint32_t disarmed = 0;
 };
 
 }  // namespace corio::detail
