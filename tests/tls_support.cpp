@@ -38,6 +38,18 @@ TestPki::TestPki() {
     unknown_ca = issue("unknown-ca", names, "other-ca", 30);
 }
 
+const TestPki& test_pki() {
+    static TestPki pki;
+    return pki;
+}
+
+corio::http::ClientOptions trusting_test_ca() {
+    corio::http::ClientOptions o;
+    o.ca_file = test_pki().ca();
+    o.system_trust = false;
+    return o;
+}
+
 CertPair TestPki::issue(const std::string& name, const std::string& san, const std::string& ca_name,
                         int days) {
     std::string base = dir() + "/" + name;
@@ -105,14 +117,15 @@ corio::Coro<void> TlsOverStream::close(bool notify) {
     co_await s_.wait_closed();
 }
 
-NginxTlsPeer::NginxTlsPeer(const CertPair& cert) : tls_port_(free_port()) {
+NginxTlsPeer::NginxTlsPeer(const CertPair& cert, const std::string& extra_tls_config)
+    : tls_port_(free_port()) {
     // NginxPeer's extra config lands inside its server block: close that block and open an
     // https one serving the same site (NginxPeer's closing brace ends this one; a relative
     // root is relative to the prefix, NginxPeer's directory).
     nginx_ = std::make_unique<NginxPeer>(
         "  }\n  server {\n    listen 127.0.0.1:" + std::to_string(tls_port_) +
         " ssl;\n    ssl_certificate " + cert.cert + ";\n    ssl_certificate_key " + cert.key +
-        ";\n    ssl_protocols TLSv1.2 TLSv1.3;\n    root site;\n");
+        ";\n    ssl_protocols TLSv1.2 TLSv1.3;\n    root site;\n" + extra_tls_config);
     if (!wait_listening(tls_port_, std::chrono::seconds(10))) std::abort();
 }
 

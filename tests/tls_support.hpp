@@ -37,6 +37,12 @@ private:
     std::string ca_;
 };
 
+// One TestPki per test binary, made at its first use.
+const TestPki& test_pki();
+
+// http::ClientSession options trusting test_pki()'s CA and nothing else (no system store).
+corio::http::ClientOptions trusting_test_ca();
+
 // A TLS connection pumped by hand over a plain corio::Stream, through the public Transport
 // interface: lets the tests meet real peers (nginx, curl, Python) before the net layer carries
 // transports itself. Not a user API: the real integration lives in Stream.
@@ -62,10 +68,11 @@ private:
     std::string out_, plain_;
 };
 
-// nginx (see NginxPeer) also serving its site over https on tls_port() with cert.
+// nginx (see NginxPeer) also serving its site over https on tls_port() with cert;
+// extra_tls_config goes inside the https server block (e.g. an add_header line).
 class NginxTlsPeer {
 public:
-    explicit NginxTlsPeer(const CertPair& cert);
+    explicit NginxTlsPeer(const CertPair& cert, const std::string& extra_tls_config = "");
     uint16_t plain_port() const { return nginx_->port(); }
     uint16_t tls_port() const { return tls_port_; }
 

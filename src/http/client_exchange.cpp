@@ -97,7 +97,7 @@ void build_head(std::string& out, const Outgoing& req, const ClientOptions& o) {
         if (v6) out += '[';
         out.append(u.host());
         if (v6) out += ']';
-        if (u.port() != 80) {
+        if (u.port() != (u.scheme() == "https" ? 443 : 80)) {
             out += ':';
             out.append(std::to_string(u.port()));
         }
@@ -195,6 +195,12 @@ Coro<Stream> SessionCore::connect(const Url& url) {
     ConnectOptions co;
     auto limit = options.timeout.connect;
     co.timeout = limit;
+    bool secure = url.scheme() == "https";
+    if (secure) {
+        // Verified against the URL's host (and sent as SNI), whatever address it resolves to.
+        co.tls = tls_context(url);
+        co.handshake_timeout = limit;
+    }
     try {
         if (limit.count() <= 0) co_return co_await open_connection(url.host(), url.port(), co);
         // open_connection's own timeout leaves the name lookup out: bound the whole of it.
@@ -202,8 +208,9 @@ Coro<Stream> SessionCore::connect(const Url& url) {
     } catch (const LabelledTimeout&) {
         throw;
     } catch (const TimeoutError&) {
-        throw LabelledTimeout("connect timeout: no connection to " + host_port(url) + " within " +
-                              ms_text(limit));
+        throw LabelledTimeout("connect timeout: no " + std::string(secure ? "TLS " : "") +
+                              "connection to " + host_port(url) + " within " + ms_text(limit) +
+                              (secure ? " (TCP connect and TLS handshake)" : ""));
     }
 }
 
@@ -276,14 +283,11 @@ Coro<bool> read_response(Connection& c, Response& r, const Url& url, const Clien
 
 Coro<Response> SessionCore::exchange(const Outgoing& req) {
     const Url& url = req.url;
-    if (url.is_secure()) {
-        throw TlsUnavailable("TLS is not built in: cannot fetch " + url.str());
-    }
-    if (url.scheme() != "http") {
+    if (url.scheme() != "http" && url.scheme() != "https") {
         throw HttpError("unsupported URL scheme \"" + url.scheme() + "\": " + url.str());
     }
     validate(req, options);
-    std::string key = host_port(url);
+    std::string key = pool_key(url);
     bool fresh_only = false;
     for (;;) {
         Lease lease = co_await pool.acquire(key, fresh_only);

@@ -9,6 +9,7 @@
 #include "corio/coro.hpp"
 #include "corio/error.hpp"
 #include "corio/http/client.hpp"
+#include "corio/transport.hpp"
 #include "parser.hpp"
 #include "pool.hpp"
 
@@ -41,6 +42,10 @@ public:
     // The whole request: total timeout, redirects.
     static Coro<Response> fetch(std::shared_ptr<SessionCore> self, Outgoing req);
 
+    // The pool's key of a URL's connections: "http://host:port" or "https://host:port", so that
+    // one server's plain and TLS connections never mix.
+    static std::string pool_key(const Url& url);
+
     ClientOptions options;
     Pool pool;
     ParserLimits limits;
@@ -52,6 +57,12 @@ private:
     // kept-alive connection turns out closed and the method is idempotent).
     Coro<Response> exchange(const Outgoing& req);
     Coro<Stream> connect(const Url& url);
+    // The TLS context of the session's https connections (client_tls.cpp): made at the first
+    // https request, so a plain-HTTP session never loads a trust store, then shared by every
+    // connection so that TLS sessions resume. Throws TlsUnavailable without TLS built in, and
+    // tls::TlsError when ca_file cannot be loaded (tried again at the next https request).
+    const std::shared_ptr<TransportFactory>& tls_context(const Url& url);
+    std::shared_ptr<TransportFactory> tls_;
 };
 
 }  // namespace corio::http::detail

@@ -1,4 +1,4 @@
-// The client's connection pool: keep-alive connections per host:port under a total limit and a
+// The client's connection pool: keep-alive connections per origin under a total limit and a
 // per-host limit, handed out FIFO to waiting requests, idle ones expired after keepalive.
 // The pool manages counts and lifetimes only; what a Connection holds is client_connection.hpp.
 #pragma once
@@ -33,7 +33,7 @@ struct PoolOptions {
 // Lease holding a slot); acquiring counts acquire() calls in progress for it. A HostPool with
 // both at zero and no idle connection is erased.
 struct HostPool {
-    std::string key;  // "host:port"
+    std::string key;  // "scheme://host:port" (SessionCore::pool_key)
     size_t open = 0;
     size_t acquiring = 0;
     std::vector<std::unique_ptr<Connection>> idle;  // oldest first; reuse takes the newest
@@ -78,8 +78,9 @@ public:
     Pool& operator=(const Pool&) = delete;
     ~Pool();
 
-    // A lease for key ("host:port"): the newest idle connection, unless fresh_only, or a slot
-    // when the limits allow, else waits (FIFO) for one. Throws HttpError once closed.
+    // A lease for key (one origin: "https://host:port"): the newest idle connection, unless
+    // fresh_only, or a slot when the limits allow, else waits (FIFO) for one. Throws HttpError
+    // once closed.
     Coro<Lease> acquire(std::string_view key, bool fresh_only = false);
     // Closes idle connections and wakes waiters (they throw); connections in use close when
     // their Lease lets go. Idempotent.

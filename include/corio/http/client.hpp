@@ -48,6 +48,15 @@ struct ClientOptions {
     // Status line and header fields of one response together (BodyTooLarge past it).
     size_t max_header_size = 64 * 1024;
     bool follow_redirects = true;  // off: a 3xx is returned as it is
+
+    // https:// (tls::ClientOptions has the same three). The server's certificate chain is
+    // checked against the system's CA store (ca-certificates) when system_trust is set, and
+    // against the PEM CAs in ca_file when one is given; its name must match the URL's host,
+    // which is also sent as SNI. insecure turns every check off, as aiohttp's ssl=False: anyone
+    // in the path can then read and change the traffic (tests and debugging only).
+    std::string ca_file;
+    bool insecure = false;
+    bool system_trust = true;
 };
 
 namespace detail {
@@ -55,8 +64,18 @@ class SessionCore;
 }
 
 // Not copyable or movable. Requests may run concurrently (gather, tasks); a request in flight
-// keeps what it needs alive, so destroying the session only closes its pool. Fetching an
-// https:// URL throws TlsUnavailable until TLS is built in.
+// keeps what it needs alive, so destroying the session only closes its pool.
+//
+// https: the session makes one TLS context at its first https request and shares it among its
+// connections, so a new connection to a server seen before resumes the TLS session (a shorter
+// handshake). http://h:443 and https://h:443 never share a connection; redirects may cross
+// between http and https either way. The handshake counts as part of connecting (the connect
+// timeout bounds both). TLS failures keep corio::tls's types, each message naming the host:
+// tls::CertificateError (reason(): Expired, NotYetValid, WrongHost, UnknownCa), tls::NotTlsError
+// (a plain-HTTP server on an https URL), tls::TruncatedError (the server ended the connection
+// without close_notify inside a response: the body may be cut short), tls::TlsError (other
+// failures, an unreadable ca_file); all are ConnectionErrors. With corio built without TLS
+// (make TLS=0), an https URL throws TlsUnavailable ("TLS is not built in").
 class ClientSession {
 public:
     // Open nothing yet (no loop needed); never throw but std::bad_alloc.
@@ -71,8 +90,8 @@ public:
     // also throws: TimeoutError (message says which timeout), TooManyRedirects, BodyTooLarge,
     // ProtocolError, HttpError (closed session, bad method or header, unsupported scheme),
     // TlsUnavailable, the connection errors of open_connection (ConnectionRefusedError,
-    // DnsError, tls::TlsError, ...), and CancelledError when cancelled. A 4xx or 5xx status is
-    // returned, not thrown.
+    // DnsError, the tls::TlsError family above, ...), and CancelledError when cancelled. A 4xx or
+    // 5xx status is returned, not thrown.
     Coro<Response> get(std::string_view url);
     Coro<Response> get(const Url& url);
     Coro<Response> head(std::string_view url);
