@@ -1,11 +1,11 @@
 // corio::gather and corio::gather_settled: asyncio.gather, without its trap. Layer 4, over
 // detail/all_done.hpp.
 //
-// Both take Coro<T> and Task<T> by value, mixed freely (or one std::vector of either), run
-// them as concurrent tasks, and return results in argument order whatever the completion
-// order; void results become std::monostate. Coros start when the gather is awaited (a gather
-// is a Coro, lazy like any other). Cancelling the gather cancels every child and waits for
-// their cleanup before CancelledError surfaces.
+// Both take Coro<T>, Task<T> and any other awaitable (event.wait(), stream.read(n), ...) by
+// value, mixed freely (or one std::vector of either), run them as concurrent tasks, and return
+// results in argument order whatever the completion order; void results become std::monostate.
+// Coros start when the gather is awaited (a gather is a Coro, lazy like any other). Cancelling the
+// gather cancels every child and waits for their cleanup before CancelledError surfaces.
 //  - gather: at the first exception (CancelledError included), cancels the other children,
 //    waits for them all, then rethrows that first exception. No child outlives the call.
 //  - gather_settled: never throws a child's exception; each result is an Outcome<T>.
@@ -28,6 +28,7 @@
 
 #include "corio/coro.hpp"
 #include "corio/detail/all_done.hpp"
+#include "corio/detail/awaitable.hpp"
 #include "corio/outcome.hpp"
 #include "corio/task.hpp"
 
@@ -37,6 +38,13 @@ namespace detail {
 
 template <class A>
 struct GatherArg : std::false_type {};
+// Any other awaitable: run by a task of its own (see detail/awaitable.hpp).
+template <class A>
+requires(storable_awaitable<A> && !is_coro<A>::value && !is_task<A>::value) struct GatherArg<A>
+    : std::true_type {
+    using type = await_result_t<A>;
+    static constexpr bool owned = true;
+};
 template <class T>
 struct GatherArg<Coro<T>> : std::true_type {
     using type = T;
@@ -62,6 +70,16 @@ Task<T> as_task(Coro<T>&& c) {
 template <class T>
 Task<T> as_task(Task<T>&& t) {
     return std::move(t);
+}
+template <class A>
+auto as_task(A&& a) {
+    return create_task(as_coro(std::move(a)));
+}
+
+template <class... A>
+constexpr bool check_gatherable() {
+    (check_awaitable<A>(), ...);
+    return (gatherable<A> && ...);
 }
 
 // The value of a child known to have finished with one.
@@ -150,25 +168,34 @@ Coro<std::vector<gather_result_t<Settled, awaited_t<A>>>> gather_vector(std::vec
 }  // namespace detail
 
 // gather(a, b, c) -> Coro<std::tuple<A, B, C>>; see the top of this file.
-template <detail::gatherable... A>
-Coro<std::tuple<detail::gathered_t<detail::awaited_t<A>>...>> gather(A... args) {
-    return detail::gather_tuple<false>(std::move(args)...);
+template <class... A>
+auto gather(A... args) {
+    if constexpr (detail::check_gatherable<A...>()) {
+        return detail::gather_tuple<false>(std::move(args)...);
+    }
 }
-// gather(std::vector<Coro<T>> or std::vector<Task<T>>) -> Coro<std::vector<T>>.
-template <detail::gatherable A>
-Coro<std::vector<detail::gathered_t<detail::awaited_t<A>>>> gather(std::vector<A> args) {
-    return detail::gather_vector<false>(std::move(args));
+// gather(std::vector<Coro<T>>, std::vector<Task<T>> or a vector of another awaitable)
+// -> Coro<std::vector<T>>.
+template <class A>
+auto gather(std::vector<A> args) {
+    if constexpr (detail::check_gatherable<A>()) {
+        return detail::gather_vector<false>(std::move(args));
+    }
 }
 
 // gather_settled(a, b, c) -> Coro<std::tuple<Outcome<A>, Outcome<B>, Outcome<C>>>.
-template <detail::gatherable... A>
-Coro<std::tuple<Outcome<detail::awaited_t<A>>...>> gather_settled(A... args) {
-    return detail::gather_tuple<true>(std::move(args)...);
+template <class... A>
+auto gather_settled(A... args) {
+    if constexpr (detail::check_gatherable<A...>()) {
+        return detail::gather_tuple<true>(std::move(args)...);
+    }
 }
 // gather_settled(std::vector<...>) -> Coro<std::vector<Outcome<T>>>.
-template <detail::gatherable A>
-Coro<std::vector<Outcome<detail::awaited_t<A>>>> gather_settled(std::vector<A> args) {
-    return detail::gather_vector<true>(std::move(args));
+template <class A>
+auto gather_settled(std::vector<A> args) {
+    if constexpr (detail::check_gatherable<A>()) {
+        return detail::gather_vector<true>(std::move(args));
+    }
 }
 
 }  // namespace corio

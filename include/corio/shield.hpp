@@ -1,6 +1,8 @@
 // corio::shield: asyncio.shield. Layer 4. co_await shield(task) waits for the task like
 // co_await task, except that cancelling the awaiting task does not cancel the shielded one:
 // the awaiter gets CancelledError at once and the task runs on, still awaitable later.
+// shield(coro) and shield(any other awaitable) first make it a task, at the call, as asyncio's
+// ensure_future does; that task runs to its end even if the shield is never awaited.
 //
 // Threads: awaited on the task's loop thread.
 #pragma once
@@ -48,6 +50,11 @@ Coro<T> shield(Task<T> task) {
     if (!task.valid()) throw InvalidStateError("shield of an empty Task");
     detail::ShieldAwaiter<T> shielded(task.state_ptr());
     co_return co_await shielded;
+}
+// Throws what create_task throws (no running loop), then as above.
+template <class A>
+requires(!detail::is_task<std::remove_cvref_t<A>>::value) auto shield(A&& awaitable) {
+    return shield(create_task(std::forward<A>(awaitable)));
 }
 
 }  // namespace corio

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "corio/coro.hpp"
+#include "corio/detail/awaitable.hpp"
 #include "corio/detail/task_core.hpp"
 #include "corio/error.hpp"
 #include "corio/loop.hpp"
@@ -45,8 +46,10 @@ private:
 };
 
 // Awaiting a task from inside another task: park on our own task so cancelling us cancels
-// the awaited task too (asyncio), and wait in its awaiter list for it to finish. shield.hpp
-// passes another on_cancel, which stops the waiting and leaves the task alone.
+// the awaited task instead (asyncio), and wait in its awaiter list for it to finish. The cancel
+// is then delivered once, by the awaited task: if it catches it and returns a value or throws
+// something else, that is what we get. shield.hpp passes another on_cancel, which stops the
+// waiting and leaves the task alone.
 template <class T, bool Move>
 class TaskAwaiter : protected Waiter {
 public:
@@ -80,7 +83,10 @@ public:
     }
 
 protected:
-    static void cancel_awaited(Waiter* w) { static_cast<TaskAwaiter*>(w)->s_->cancel(); }
+    static void cancel_awaited(Waiter* w) {
+        // A task already done (its wake-up on the way) refuses: then the cancel stays ours.
+        if (static_cast<TaskAwaiter*>(w)->s_->cancel()) w->task->cancel_passed_on();
+    }
     T take_result() {
         if (std::exception_ptr e = s_->take_exception()) std::rethrow_exception(e);
         if constexpr (!std::is_void_v<T>) return std::move(*s_->promise().value);
@@ -127,6 +133,12 @@ public:
     bool cancelled() const { return state().cancelled(); }
     std::string name() const { return state().name(); }
     void set_name(std::string n) { state().set_name(std::move(n)); }
+    // asyncio 3.11's: cancel requests made while pending and not taken back; uncancel() takes
+    // one back and returns how many are left (at zero a cancel not delivered yet is dropped).
+    // For code that cancels its own task and must tell its request from others' (a timeout,
+    // a task group).
+    uint32_t cancelling() const { return state().cancelling(); }
+    uint32_t uncancel() { return state().uncancel(); }
 
     // The value (a copy); rethrows the task's exception, CancelledError if it was cancelled,
     // InvalidStateError before it is done.
@@ -218,15 +230,27 @@ template <class T>
 Task<T> create_task(Coro<T> coro, std::string name = {}) {
     return Loop::current().create_task(std::move(coro), std::move(name));
 }
-
-// create_task for a Coro (same errors); a Task is returned as is (never throws).
-template <class T>
-Task<T> ensure_future(Coro<T> coro) {
-    return create_task(std::move(coro));
+// Any other awaitable (a stream read, a condition wait): run by a task of its own, which owns
+// it. A Task is refused at compile time: it is already scheduled (ensure_future returns it).
+template <class A>
+requires(!detail::is_coro<std::remove_cvref_t<A>>::value) auto create_task(A&& awaitable,
+                                                                           std::string name = {}) {
+    static_assert(!detail::is_task<std::remove_cvref_t<A>>::value,
+                  "corio::create_task of a Task: it already runs (ensure_future returns it)");
+    if constexpr (detail::check_awaitable<A>()) {
+        return create_task(detail::as_coro(std::forward<A>(awaitable)), std::move(name));
+    }
 }
+
+// create_task for a Coro or another awaitable (same errors); a Task is returned as is (never
+// throws).
 template <class T>
 Task<T> ensure_future(Task<T> task) {
     return task;
+}
+template <class A>
+requires(!detail::is_task<std::remove_cvref_t<A>>::value) auto ensure_future(A&& awaitable) {
+    return create_task(std::forward<A>(awaitable));
 }
 
 }  // namespace corio

@@ -2,12 +2,16 @@
 // detail/deadline.hpp (which explains how expiry is delivered).
 //
 // co_await wait_for(work, 3s) returns work's result, or, once 3 s have passed, cancels work,
-// lets its cleanup run to the end and throws TimeoutError. A result arriving in the same tick
-// as the deadline is returned, not lost. Work that never waits (a Task already done, a Coro
-// that completes without suspending) returns at once and arms no timer; for a Coro the 3 s
-// count from its first suspension. Nothing is allocated beyond wait_for's own frame.
-// Cancelling the awaiting task cancels the work too (it runs inline, in that task) and
-// surfaces as CancelledError, never as TimeoutError.
+// lets its cleanup run to the end and throws TimeoutError; if the work catches that cancel and
+// returns a value or throws something else, that is what wait_for gives (asyncio 3.12). A
+// result arriving in the same tick as the deadline is returned, not lost. The 3 s count from
+// when wait_for is awaited, the work's own synchronous start included. Work that never waits
+// (a Task already done, a Coro that completes without suspending) returns at once and arms no
+// timer. work is a Coro, a Task, or any other awaitable (event.wait(), stream.read(n), ...),
+// which then runs inside a Coro of its own. Nothing is allocated beyond wait_for's own frame
+// (and that Coro's). Cancelling the awaiting task cancels the work too (it runs inline, in that
+// task) and surfaces as CancelledError, never as TimeoutError. Deadlines nest: one that expires
+// inside the cleanup of another leaves both throwing TimeoutError.
 //
 // Threads: everything here is awaited on a loop's thread. Throws: TimeoutError on expiry,
 // CancelledError when the awaiting task is cancelled, else what the work throws.
@@ -19,6 +23,7 @@
 
 #include "corio/clock.hpp"
 #include "corio/coro.hpp"
+#include "corio/detail/awaitable.hpp"
 #include "corio/detail/deadline.hpp"
 #include "corio/error.hpp"
 #include "corio/task.hpp"
@@ -43,10 +48,21 @@ Coro<T> wait_for(Task<T> task, std::chrono::duration<Rep, Period> timeout) {
     co_return co_await deadline;
 }
 
+// Any other awaitable, run inline inside a Coro of its own (it must be movable; see
+// detail/awaitable.hpp for the compile errors that say what was wrong).
+template <class A, class Rep, class Period>
+requires(!detail::is_coro<std::remove_cvref_t<A>>::value &&
+         !detail::is_task<std::remove_cvref_t<A>>::
+             value) auto wait_for(A&& work, std::chrono::duration<Rep, Period> timeout) {
+    if constexpr (detail::check_awaitable<A>()) {
+        return wait_for(detail::as_coro(std::forward<A>(work)), timeout);
+    }
+}
+
 // timeout(d, work): the same as wait_for(work, d), in asyncio.timeout's argument order.
 template <class Rep, class Period, class W>
-auto timeout(std::chrono::duration<Rep, Period> d, W work) {
-    return wait_for(std::move(work), d);
+auto timeout(std::chrono::duration<Rep, Period> d, W&& work) {
+    return wait_for(std::forward<W>(work), d);
 }
 
 }  // namespace corio

@@ -52,6 +52,8 @@ void AllDone::record(TaskCore* t) {
     if (first_failure_) return;
     first_failure_ = e;
     if (opts_.cancel_on_failure) cancel_pending();
+    // cancel() may run inside a child's finish(): allowed (see TaskCore::AwaitNode).
+    if (cancel_also_ && cancel_also_->cancel()) cancelled_also_ = true;
 }
 
 void AllDone::on_child_done(TaskCore::AwaitNode* a) {

@@ -72,6 +72,7 @@ bool TaskCore::cancel() {
     cancel_requested_ = true;
     if (Waiter* w = waiting_on_) {
         waiting_on_ = nullptr;
+        cancel_woke_ = true;
         w->on_cancel(w);
     }
     return true;
@@ -82,6 +83,7 @@ void TaskCore::run() {
     // line of its body, as in asyncio.
     if (cancel_requested_) {
         cancel_requested_ = false;
+        cancel_woke_ = false;
         promise_base().exception = std::make_exception_ptr(CancelledError());
         finish(State::Cancelled);
         return;
@@ -108,6 +110,7 @@ void TaskCore::root_finished(PromiseBase& p) {
 void TaskCore::finish(State s) {
     state_ = s;
     cancel_requested_ = false;
+    cancel_woke_ = false;
     waiting_on_ = nullptr;
     // Awaiters are pushed at the head; wake them oldest first.
     AwaitNode* n = awaiters_.front();

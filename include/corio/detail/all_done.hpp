@@ -68,6 +68,11 @@ public:
     const std::vector<std::exception_ptr>& failures() const noexcept { return failures_; }
     // A node whose task finished, free for another watch() (only with Options::recycle).
     Node* reusable() noexcept;
+    // A task cancelled too at the first failure (a TaskGroup's owner); null for none. Whether
+    // that cancel was made: its maker takes it back (uncancel) when it is answered.
+    void cancel_also(TaskCore* t) noexcept { cancel_also_ = t; }
+    bool cancelled_also() const noexcept { return cancelled_also_; }
+    void forget_cancelled_also() noexcept { cancelled_also_ = false; }
 
 private:
     static void on_child_done(TaskCore::AwaitNode* a);
@@ -79,8 +84,10 @@ private:
     Node* free_ = nullptr;                         // singly linked through pending.next
     size_t remaining_ = 0;
     bool cancelled_all_ = false;
+    bool cancelled_also_ = false;
     std::coroutine_handle<> handle_{};  // set while a coroutine waits
     Loop* loop_ = nullptr;
+    TaskCore* cancel_also_ = nullptr;
     std::exception_ptr first_failure_{};
     std::vector<std::exception_ptr> failures_;
 };

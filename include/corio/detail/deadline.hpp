@@ -6,9 +6,10 @@
 // task is cancelled: CancelledError lands at the innermost suspension point inside the work,
 // the work's cleanup runs to the end, and what reaches us is turned into TimeoutError.
 //
-// No timer for work that never waits: CoroDeadline starts the work itself, with a no-op
-// continuation, and arms the timer only if the work suspended. So the deadline counts from the
-// work's first suspension; the synchronous part before it could not be interrupted anyway.
+// The clock starts when the deadline starts (when wait_for is awaited), before the work runs a
+// line: a work that computes for a while before its first await gets no extra time. No timer
+// for work that never waits: CoroDeadline starts the work itself, with a no-op continuation,
+// and arms the timer only if the work suspended.
 //
 // A result that arrives in the same tick as the deadline wins. So expiry takes two looks: the
 // first firing only re-arms the node (a passed deadline fires at the next poll, after every
@@ -16,8 +17,12 @@
 // an awaiter nothing has woken yet, and otherwise looks again at the next poll. A result that
 // got through in between is returned, and the timer is simply disarmed.
 //
-// TimeoutError only when our own request is the only one: TaskCore::cancel_requests() counts
-// cancel() calls, so a cancel from elsewhere made meanwhile still surfaces as CancelledError.
+// Ours or foreign, as asyncio's Timeout.__aexit__ decides: an expired deadline always takes its
+// own cancel back (uncancel), and turns CancelledError into TimeoutError only when that leaves
+// the task's cancelling() count where it was when the deadline started. So a cancel from
+// elsewhere still surfaces as CancelledError, and a deadline that expired inside the cleanup
+// of another one (a timed-out request closing under its own timeout) leaves the outer one
+// counting right: it throws TimeoutError too.
 #pragma once
 
 #include <coroutine>
@@ -51,10 +56,14 @@ protected:
         if (!t) throw InvalidStateError("a deadline needs a corio task to cancel");
         return t;
     }
-    void arm(TaskCore* t) {
+    // Starts the clock (one read), and notes how many cancels the task had then.
+    void start(TaskCore* t) {
         task_ = t;
         loop_ = t->loop();
         deadline = deadline_after(detail::LoopAccess::now_ns(*loop_), delay_);
+        cancelling_at_start_ = t->cancelling();
+    }
+    void arm() {
         fire = &DeadlineBase::on_fire;
         detail::LoopAccess::add_timer(*loop_, this);
     }
@@ -64,10 +73,12 @@ protected:
     decltype(auto) finish(Take take) {
         disarm();
         if (!cancelled_) return take();
+        // Whatever the work ended with: our request is answered, take it back.
+        bool ours_alone = task_->uncancel() <= cancelling_at_start_;
         try {
             return take();
         } catch (const CancelledError&) {
-            if (task_->cancel_requests() == cancels_before_ + 1) throw TimeoutError();
+            if (ours_alone) throw TimeoutError();
             task_->take_cancel();  // a cancel from elsewhere still pending: deliver it, once
             throw;
         }
@@ -82,7 +93,6 @@ private:
             return;
         }
         self->cancelled_ = true;
-        self->cancels_before_ = self->task_->cancel_requests();
         self->task_->cancel();
     }
     void disarm() noexcept {
@@ -92,7 +102,7 @@ private:
     int64_t delay_;
     TaskCore* task_ = nullptr;
     Loop* loop_ = nullptr;
-    uint32_t cancels_before_ = 0;
+    uint32_t cancelling_at_start_ = 0;
     bool expired_ = false;
     bool cancelled_ = false;
 };
@@ -109,14 +119,15 @@ public:
     template <class P>
     bool await_suspend(std::coroutine_handle<P> h) {
         TaskCore* t = task_for(h);
+        start(t);
         CoroPromise<T>& p = work_.promise();
         p.task = t;
         // Run the work now, on a nested trampoline, handing control nowhere when it finishes.
         p.continuation = std::noop_coroutine();
         drive(work_);
-        if (work_.done()) return false;  // finished without waiting: no clock read, no timer
+        if (work_.done()) return false;  // finished without waiting: no timer
         p.continuation = h;
-        arm(t);
+        arm();
         return true;
     }
     T await_resume() {
@@ -136,7 +147,8 @@ public:
     bool await_ready() const noexcept { return inner_.await_ready(); }
     template <class P>
     void await_suspend(std::coroutine_handle<P> h) {
-        arm(task_for(h));
+        start(task_for(h));
+        arm();
         inner_.await_suspend(h);
     }
     T await_resume() {

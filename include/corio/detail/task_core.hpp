@@ -86,19 +86,39 @@ public:
     void take_cancel() {
         if (cancel_requested_) {
             cancel_requested_ = false;
+            cancel_woke_ = false;
             throw_cancelled();
         }
     }
     bool cancel_pending() const noexcept { return cancel_requested_; }
+    // The cancel just requested went on to the awaited task instead (asyncio hands a cancel to
+    // the future a task waits on): that task's ending is now our answer, not a CancelledError of
+    // our own. Only a Waiter::on_cancel calls it, from inside cancel().
+    void cancel_passed_on() noexcept {
+        cancel_requested_ = false;
+        cancel_woke_ = false;
+    }
     // True while the task is suspended in a parked awaiter that nothing has woken yet: a
     // deadline that expires then may cancel without racing a result already on its way.
     bool parked() const noexcept { return waiting_on_ != nullptr; }
-    // cancel() calls made while pending (asyncio's cancelling()): lets a timeout tell its own
-    // request from one made by someone else in the meantime.
-    uint32_t cancel_requests() const noexcept { return cancel_requests_; }
+    // asyncio 3.11's cancelling(): cancel() calls made while pending, less uncancel() calls.
+    // Lets a timeout or a task group tell its own request from one made by someone else.
+    uint32_t cancelling() const noexcept { return cancel_requests_; }
+    // asyncio's uncancel(): takes back one request and returns how many are left. At zero a
+    // cancel that has not reached any awaiter yet is withdrawn too (as Python 3.13 does), so a
+    // timeout or a group that takes back its own request leaves nothing behind to surprise the
+    // next await. One that already woke an awaiter stays: that awaiter gave up its wait (its
+    // permit, its item, its timer) and must throw.
+    uint32_t uncancel() noexcept {
+        if (cancel_requests_ > 0 && --cancel_requests_ == 0 && !cancel_woke_) {
+            cancel_requested_ = false;
+        }
+        return cancel_requests_;
+    }
     void park(Waiter* w) {
         w->task = this;
         if (cancel_requested_) {
+            cancel_woke_ = true;
             w->on_cancel(w);
         } else {
             waiting_on_ = w;
@@ -177,8 +197,22 @@ private:
     State state_ = State::Pending;
     bool started_ = false;
     bool cancel_requested_ = false;
+    bool cancel_woke_ = false;  // the pending cancel already ended an awaiter's wait
     bool retrieved_ = false;
     bool abandoned_ = false;  // frame destroyed by loop close: no promise any more
+};
+
+// co_await CurrentTask{} -> the task running the awaiting coroutine (null outside a corio
+// task), without suspending: asyncio's current_task() for code that needs its own task.
+struct CurrentTask {
+    TaskCore* task = nullptr;
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) noexcept {
+        task = task_of(h);
+        return false;
+    }
+    TaskCore* await_resume() const noexcept { return task; }
 };
 
 inline void Waiter::unpark() {
