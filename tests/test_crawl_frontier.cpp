@@ -106,3 +106,30 @@ TEST_CASE("frontier: url_target is the path and query", "[crawl][frontier]") {
     REQUIRE(crawl::url_target("http://h?q") == "?q");
     REQUIRE(crawl::url_target("nonsense") == "/");
 }
+
+TEST_CASE("frontier: url_origin is the scheme and authority; push(item) groups by it",
+          "[crawl][frontier]") {
+    REQUIRE(crawl::url_origin("http://h:8080/a/b?c=d") == "http://h:8080");
+    REQUIRE(crawl::url_origin("https://h/") == "https://h");
+    REQUIRE(crawl::url_origin("http://h?q") == "http://h");
+    REQUIRE(crawl::url_origin("http://[::1]:81/x") == "http://[::1]:81");
+    REQUIRE(crawl::url_origin("http://h") == "http://h");
+    REQUIRE(crawl::url_origin("nonsense").empty());
+    REQUIRE(crawl::url_origin("/a://b").empty());
+    REQUIRE(crawl::url_target("http://h/a#f") == "/a#f");
+
+    // Short URLs (kept inside the string object) and long ones: the origin is taken before
+    // the item moves.
+    Frontier f(Frontier::Policy{1, 0, false});
+    f.push(item("http://a/1"));
+    f.push(item("http://a/2"));
+    f.push(item("http://a-much-longer-host-name.test/1"));
+    REQUIRE(f.hosts() == 2);
+    auto p1 = f.pick(0), p2 = f.pick(0);
+    REQUIRE(p1.host->origin == "http://a");
+    REQUIRE(p1.item.url == "http://a/1");
+    REQUIRE(p2.host->origin == "http://a-much-longer-host-name.test");
+    REQUIRE(f.pick(0).kind == Kind::Idle);  // --per-host 1: a's second waits
+    f.release(p1.host);
+    REQUIRE(f.pick(0).item.url == "http://a/2");
+}

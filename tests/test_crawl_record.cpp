@@ -1,7 +1,10 @@
 // crawl's JSON lines (escaping that always yields valid JSON in valid UTF-8), its stable shard
 // hash, and the compact de-duplication set.
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <cstdio>
 #include <set>
+#include <vector>
 
 #include "../tools/crawl/record.hpp"
 #include "../tools/crawl/seen_set.hpp"
@@ -109,4 +112,37 @@ TEST_CASE("the seen set keeps hashes that collide in their slot and the hash 0",
     REQUIRE(set.insert_hash(0));
     REQUIRE_FALSE(set.insert_hash(0));
     REQUIRE(set.contains_hash(0));
+}
+
+TEST_CASE("a record written into a buffer is the same line, whatever its bytes", "[crawl][json]") {
+    crawl::Record r;
+    // Worst cases for the buffer bound: every byte a \u00XX escape, or an invalid byte.
+    r.url = std::string(300, '\x01');
+    r.final_url = std::string(300, '\xFF');
+    r.content_type = std::string(50, '"');
+    r.error = std::string(40, '\x7F');
+    r.saved = "d/\xE2\x82\xAC";
+    r.status = -2147483647 - 1;
+    r.bytes = UINT64_MAX;
+    r.depth = 2147483647;
+    r.retries = -1;
+    r.links = SIZE_MAX;
+    r.elapsed_ms = 1e300;  // "%.1f": 301 digits
+    const std::string line = crawl::to_json_line(r);
+    REQUIRE(line.find("\\u0001\\u0001") != std::string::npos);
+    char printed[400];
+    std::snprintf(printed, sizeof printed, ",\"elapsed_ms\":%.1f,", r.elapsed_ms);
+    REQUIRE(line.find(printed) != std::string::npos);
+    std::vector<char> buf(crawl::json_line_bound(r));
+    char* end = crawl::write_json_line(buf.data(), r);
+    REQUIRE(std::string(buf.data(), end) == line);
+    std::string out = "before\n";
+    crawl::append_json_line(out, r);
+    REQUIRE(out == "before\n" + line);
+    r = crawl::Record{};
+    r.url = "http://a.test/";
+    r.elapsed_ms = 0.05;  // printf's "%.1f" of the double nearest 0.05 (a hair above): 0.1
+    REQUIRE(crawl::to_json_line(r).find("\"elapsed_ms\":0.1,") != std::string::npos);
+    r.elapsed_ms = 0.25;  // exactly halfway: to even, as printf
+    REQUIRE(crawl::to_json_line(r).find("\"elapsed_ms\":0.2,") != std::string::npos);
 }

@@ -144,10 +144,9 @@ void Engine::accept(Incoming in) {
             drop_item();
         return;
     }
-    http::Url u;
-    try {
-        u = http::Url::parse(in.url);
-    } catch (const http::UrlError&) {
+    // Whoever posted in parsed and normalised its URL already (the reader, a link): its origin
+    // is the text before the path.
+    if (url_origin(in.url).empty()) {
         Record r;
         r.url = std::move(in.url);
         r.depth = in.depth;
@@ -155,7 +154,7 @@ void Engine::accept(Incoming in) {
         report(r);
         return;
     }
-    frontier_.push(origin_of(u), Item{std::move(in.url), in.depth});
+    frontier_.push(Item{std::move(in.url), in.depth, std::move(in.parsed)});
 }
 
 void Engine::schedule() {
@@ -254,8 +253,12 @@ void Engine::emit(Record& r, bool fetched) {
     }
     shared_.done.fetch_add(1, std::memory_order_relaxed);
     shared_.bytes.fetch_add(r.bytes, std::memory_order_relaxed);
-    shared_.out->write(to_json_line(r));
-    if (!shared_.out->ok()) shared_.stop_all();
+    size_t bound = json_line_bound(r);
+    if (line_.size() < bound) line_.resize(bound);
+    char* end = write_json_line(line_.data(), r);
+    if (!shared_.out->write(
+            std::string_view(line_.data(), static_cast<size_t>(end - line_.data()))))
+        shared_.stop_all();
     drop_item();
 }
 

@@ -30,7 +30,8 @@ struct Incoming {
     std::string url;
     int depth = 0;
     bool invalid = false;
-    bool dedup = false;  // check the seen set first (links, and start URLs when following)
+    bool dedup = false;         // check the seen set first (links, and start URLs when following)
+    corio::http::Url parsed{};  // url parsed, or empty (see Item::parsed)
 };
 
 // Seconds as the loop's nanoseconds; "scheme://authority" of a URL (the robots.txt scope and
@@ -79,7 +80,8 @@ private:
 
     corio::Coro<void> fetch_page(Item item, Host* host);
     corio::Coro<void> fetch_robots(Host* host);
-    corio::Coro<FetchResult> fetch_with_retries(const corio::http::Url& url);
+    // Fills res (an out-parameter: a Response is large, and moving it costs per request).
+    corio::Coro<void> fetch_with_retries(const corio::http::Url& url, FetchResult& res);
     corio::Coro<void> pause(double seconds);
     void follow_links(const corio::http::Url& page, const std::string& link, int depth);
     void report(Record& r);
@@ -106,6 +108,7 @@ private:
     int64_t timer_at_ = 0;
     std::mt19937_64 rng_;
     std::string product_;
+    std::string line_;  // the JSON line being written, reused
 
     // Shared with other threads, under mu_.
     std::mutex mu_;

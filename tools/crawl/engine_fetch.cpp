@@ -24,51 +24,55 @@ corio::Coro<void> Engine::pause(double seconds) {
     }
 }
 
-corio::Coro<Engine::FetchResult> Engine::fetch_with_retries(const http::Url& url) {
-    FetchResult res;
+corio::Coro<void> Engine::fetch_with_retries(const http::Url& url, FetchResult& res) {
     for (int attempt = 0;; ++attempt) {
         res.retries = attempt;
         res.error = nullptr;
         res.response.reset();
         double wait = -1;
         try {
-            http::Response r = co_await session_->get(url);
+            res.response.emplace(co_await session_->get(url));
+            const http::Response& r = *res.response;
             if (retryable_status(r.status) && attempt < opt_.retries) {
                 wait = backoff(attempt + 1, rng_).count();
                 if (auto ra = r.headers.get("Retry-After")) {
                     if (auto s = parse_retry_after(*ra, std::time(nullptr))) wait = s->count();
                 }
             }
-            res.response = std::move(r);
         } catch (const corio::CancelledError&) {
             throw;
         } catch (...) {
+            res.response.reset();
             res.error = std::current_exception();
             if (attempt < opt_.retries && classify(res.error).retryable) {
                 wait = backoff(attempt + 1, rng_).count();
             }
         }
-        if (wait < 0 || stopping_) co_return res;
+        if (wait < 0 || stopping_) co_return;
         co_await pause(wait);
-        if (stopping_) co_return res;
+        if (stopping_) co_return;
     }
 }
 
 corio::Coro<void> Engine::fetch_page(Item item, Host* host) {
     Record r;
-    r.url = item.url;
     r.depth = item.depth;
     int64_t start = now();
     FetchResult res;
-    std::string body;
     try {
-        http::Url url = http::Url::parse(item.url);
-        res = co_await fetch_with_retries(url);
+        // A start URL comes parsed (its parsed.str() is item.url); a link is parsed here.
+        const bool parsed = !item.parsed.empty();
+        http::Url url = parsed ? std::move(item.parsed) : http::Url::parse(item.url);
+        co_await fetch_with_retries(url, res);
         r.retries = res.retries;
         if (res.response) {
             http::Response& resp = *res.response;
             r.status = resp.status;
-            r.final_url = resp.url.empty() ? item.url : resp.url.str();
+            if (resp.url.empty() || (parsed && resp.history.empty())) {
+                r.final_url = item.url;  // not redirected: the URL asked for, as written
+            } else {
+                r.final_url = resp.url.str();
+            }
             r.bytes = resp.body.size();
             if (auto ct = resp.headers.get("Content-Type")) r.content_type = media_type(*ct);
             if (opt_.fail_on_http_error && resp.status >= 400) {
@@ -99,8 +103,10 @@ corio::Coro<void> Engine::fetch_page(Item item, Host* host) {
     } catch (...) {
         r.error = classify(std::current_exception()).kind;
     }
-    r.elapsed_ms = static_cast<double>(now() - start) / 1e6;
-    stats_.latency.add(static_cast<uint64_t>(now() - start) / 1000);
+    int64_t end = now();
+    r.elapsed_ms = static_cast<double>(end - start) / 1e6;
+    stats_.latency.add(static_cast<uint64_t>(end - start) / 1000);
+    r.url = std::move(item.url);
     frontier_.release(host);
     --in_flight_;
     emit(r, true);
@@ -140,7 +146,8 @@ corio::Coro<void> Engine::fetch_robots(Host* host) {
     if (!stopping_) {
         FetchResult res;
         try {
-            res = co_await fetch_with_retries(http::Url::parse(host->origin + "/robots.txt"));
+            http::Url url = http::Url::parse(host->origin + "/robots.txt");
+            co_await fetch_with_retries(url, res);
         } catch (const corio::CancelledError&) {
             throw;
         } catch (...) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <queue>
 #include <string>
@@ -17,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "corio/http/url.hpp"
 #include "robots.hpp"
 
 namespace crawl {
@@ -24,6 +26,10 @@ namespace crawl {
 struct Item {
     std::string url;  // normalised absolute URL
     int depth = 0;
+    // url parsed, when whoever queued it had it at hand (start URLs: their reader parsed them
+    // to route them), so that the fetch need not parse it again; empty otherwise.
+    // Invariant: when not empty, parsed.str() == url.
+    corio::http::Url parsed{};
 };
 
 struct Host {
@@ -50,6 +56,8 @@ public:
 
     // Queues item under origin ("http://host:port", the robots.txt scope).
     void push(std::string_view origin, Item item);
+    // The same, under the origin of item.url (url_origin).
+    void push(Item item);
 
     struct Pick {
         enum Kind {
@@ -75,14 +83,24 @@ public:
     std::vector<Item> drain();
 
 private:
+    Host* host_for(std::string_view origin);  // found or made
+    void enqueue(Host* h, Item&& item);
     void make_ready(Host* h);
     // Forgets a host that has nothing queued or running, when nothing about it needs keeping
     // (no robots.txt rules, no delay still to honour): memory stays flat over a long list of
     // distinct hosts.
     void maybe_forget(Host* h, int64_t now_ns);
 
+    // Looks hosts up by string_view, without making a string per push.
+    struct OriginHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+
     Policy policy_;
-    std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
+    std::unordered_map<std::string, std::unique_ptr<Host>, OriginHash, std::equal_to<>> hosts_;
     std::deque<Host*> ready_;
     using Timed = std::pair<int64_t, Host*>;
     std::priority_queue<Timed, std::vector<Timed>, std::greater<Timed>> delayed_;
@@ -92,5 +110,9 @@ private:
 
 // Where the path starts in a normalised absolute URL ("http://h/p?q" -> "/p?q").
 std::string_view url_target(std::string_view url);
+
+// "scheme://authority" of a normalised absolute URL ("http://h:81/p" -> "http://h:81"), as
+// origin_of() gives it for the parsed URL; "" when url has no "://".
+std::string_view url_origin(std::string_view url);
 
 }  // namespace crawl

@@ -2,7 +2,8 @@
 // or invalid UTF-8 whatever bytes a server sent back in a URL or a header.
 #include "record.hpp"
 
-#include <cstdio>
+#include <charconv>
+#include <cstring>
 
 namespace crawl {
 namespace {
@@ -29,97 +30,144 @@ size_t utf8_length(std::string_view s, size_t i) {
     return 0;
 }
 
-void append_number(std::string& out, double v) {
-    char buf[32];
-    int n = std::snprintf(buf, sizeof buf, "%.1f", v);
-    out.append(buf, static_cast<size_t>(n));
+// A JSON line is written through a pointer into a buffer already sized for the worst case
+// (json_line_bound), so no byte checks the capacity: the line costs about what copying it does.
+
+// The most a JSON string of s takes: 6 bytes ("\u001f") per byte, and its quotes.
+size_t string_bound(std::string_view s) { return 6 * s.size() + 2; }
+
+template <size_t N>
+char* put(char* o, const char (&text)[N]) {
+    std::memcpy(o, text, N - 1);
+    return o + N - 1;
 }
 
-void append_key(std::string& out, const char* key) {
-    out += ",\"";
-    out += key;
-    out += "\":";
+char* put(char* o, std::string_view s) {
+    if (s.empty()) return o;  // s.data() may be null
+    std::memcpy(o, s.data(), s.size());
+    return o + s.size();
 }
 
-void append_optional(std::string& out, const std::optional<std::string>& v) {
-    if (v) {
-        append_json_string(out, *v);
-    } else {
-        out += "null";
-    }
+constexpr size_t kIntBound = 24;
+// "%.1f" of any double: up to 309 integer digits, a sign, ".d".
+constexpr size_t kNumberBound = 320;
+
+template <class Int>
+char* put_int(char* o, Int v) {
+    return std::to_chars(o, o + kIntBound, v).ptr;
 }
 
-}  // namespace
+// "%.1f" (exact, correctly rounded) without printf's cost.
+char* put_number(char* o, double v) {
+    return std::to_chars(o, o + kNumberBound, v, std::chars_format::fixed, 1).ptr;
+}
 
-void append_json_string(std::string& out, std::string_view s) {
+// Whether byte c goes into a JSON string as it is (printable ASCII but '"' and '\\').
+constexpr bool plain(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
+
+// Writes s as a JSON string (see append_json_string); o has string_bound(s) bytes.
+char* put_string(char* o, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
+    *o++ = '"';
     for (size_t i = 0; i < s.size();) {
+        // Runs of plain bytes (all of a typical URL) are copied at once.
+        size_t run = i;
+        while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+        o = put(o, s.substr(i, run - i));
+        i = run;
+        if (i == s.size()) break;
         auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
+            *o++ = '\\';
             if (c == '"' || c == '\\') {
-                out += '\\';
-                out += static_cast<char>(c);
+                *o++ = static_cast<char>(c);
             } else if (c == '\n') {
-                out += "\\n";
+                *o++ = 'n';
             } else if (c == '\r') {
-                out += "\\r";
+                *o++ = 'r';
             } else if (c == '\t') {
-                out += "\\t";
-            } else if (c < 0x20 || c == 0x7F) {
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
-            } else {
-                out += static_cast<char>(c);
+                *o++ = 't';
+            } else {  // the other control characters and DEL
+                o = put(o, "u00");
+                *o++ = hex[c >> 4];
+                *o++ = hex[c & 15];
             }
             ++i;
             continue;
         }
         size_t n = utf8_length(s, i);
         if (n == 0) {
-            out += "\xEF\xBF\xBD";  // U+FFFD for this one byte; resynchronise at the next
+            o = put(o, "\xEF\xBF\xBD");  // U+FFFD for this one byte; resynchronise at the next
             ++i;
         } else {
-            out.append(s.substr(i, n));
+            o = put(o, s.substr(i, n));
             i += n;
         }
     }
-    out += '"';
+    *o++ = '"';
+    return o;
+}
+
+char* put_optional(char* o, const std::optional<std::string>& v) {
+    return v ? put_string(o, *v) : put(o, "null");
+}
+
+// Appends what write(o) writes, given at most bound bytes of it.
+template <class Write>
+void append_with(std::string& out, size_t bound, Write write) {
+    size_t old = out.size();
+    out.resize(old + bound);
+    char* end = write(out.data() + old);
+    out.resize(static_cast<size_t>(end - out.data()));
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    append_with(out, string_bound(s), [&](char* o) { return put_string(o, s); });
+}
+
+size_t json_line_bound(const Record& r) {
+    auto opt = [](const std::optional<std::string>& v) { return v ? string_bound(*v) : 4; };
+    return 128 + string_bound(r.url) + string_bound(r.final_url) + opt(r.content_type) +
+           opt(r.error) + opt(r.saved) + 5 * kIntBound + kNumberBound;
+}
+
+char* write_json_line(char* o, const Record& r) {
+    o = put(o, "{\"url\":");
+    o = put_string(o, r.url);
+    o = put(o, ",\"final_url\":");
+    o = r.final_url.empty() ? put(o, "null") : put_string(o, r.final_url);
+    o = put(o, ",\"status\":");
+    o = r.status ? put_int(o, *r.status) : put(o, "null");
+    o = put(o, ",\"bytes\":");
+    o = put_int(o, r.bytes);
+    o = put(o, ",\"content_type\":");
+    o = put_optional(o, r.content_type);
+    o = put(o, ",\"elapsed_ms\":");
+    o = put_number(o, r.elapsed_ms);
+    o = put(o, ",\"depth\":");
+    o = put_int(o, r.depth);
+    o = put(o, ",\"error\":");
+    o = put_optional(o, r.error);
+    o = put(o, ",\"retries\":");
+    o = put_int(o, r.retries);
+    o = put(o, ",\"links\":");
+    o = put_int(o, r.links);
+    if (r.saved) {
+        o = put(o, ",\"saved\":");
+        o = put_string(o, *r.saved);
+    }
+    return put(o, "}\n");
+}
+
+void append_json_line(std::string& out, const Record& r) {
+    append_with(out, json_line_bound(r), [&](char* o) { return write_json_line(o, r); });
 }
 
 std::string to_json_line(const Record& r) {
     std::string out;
-    out.reserve(160 + r.url.size() + r.final_url.size());
-    out += "{\"url\":";
-    append_json_string(out, r.url);
-    append_key(out, "final_url");
-    if (r.final_url.empty()) {
-        out += "null";
-    } else {
-        append_json_string(out, r.final_url);
-    }
-    append_key(out, "status");
-    out += r.status ? std::to_string(*r.status) : "null";
-    append_key(out, "bytes");
-    out += std::to_string(r.bytes);
-    append_key(out, "content_type");
-    append_optional(out, r.content_type);
-    append_key(out, "elapsed_ms");
-    append_number(out, r.elapsed_ms);
-    append_key(out, "depth");
-    out += std::to_string(r.depth);
-    append_key(out, "error");
-    append_optional(out, r.error);
-    append_key(out, "retries");
-    out += std::to_string(r.retries);
-    append_key(out, "links");
-    out += std::to_string(r.links);
-    if (r.saved) {
-        append_key(out, "saved");
-        append_json_string(out, *r.saved);
-    }
-    out += "}\n";
+    append_json_line(out, r);
     return out;
 }
 

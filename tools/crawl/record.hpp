@@ -31,6 +31,11 @@ void append_json_string(std::string& out, std::string_view s);
 
 // The record as one line of JSON, newline included.
 std::string to_json_line(const Record& r);
+void append_json_line(std::string& out, const Record& r);
+// The same into a buffer of at least json_line_bound(r) bytes; returns the end of the line.
+// The crawl writes each line so into one buffer it keeps: no allocation, no capacity checks.
+size_t json_line_bound(const Record& r);
+char* write_json_line(char* out, const Record& r);
 
 // A handoff line: {"url":...,"depth":...,"from":...} with its newline.
 std::string handoff_line(std::string_view url, int depth, std::string_view from);

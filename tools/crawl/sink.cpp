@@ -43,10 +43,11 @@ Sink::~Sink() {
     if (owned_) ::close(fd_);
 }
 
-void Sink::write(std::string_view line) {
+bool Sink::write(std::string_view line) {
     std::lock_guard<std::mutex> g(mu_);
     buffer_.append(line);
     if (buffer_.size() >= kBlock) write_out_locked();
+    return !failed_;
 }
 
 void Sink::flush() {

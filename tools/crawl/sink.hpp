@@ -21,7 +21,8 @@ public:
     Sink& operator=(const Sink&) = delete;
     ~Sink();
 
-    void write(std::string_view line);
+    // Appends line; false once a write failed (as ok()), in the same lock.
+    bool write(std::string_view line);
     void flush();
     // False once a write failed (a closed pipe, a full disk): the run then stops.
     bool ok() const;
