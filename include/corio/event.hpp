@@ -8,7 +8,6 @@
 #pragma once
 
 #include <coroutine>
-#include <utility>
 
 #include "corio/detail/wait_list.hpp"
 
@@ -16,19 +15,19 @@ namespace corio {
 
 class Event {
 public:
-    class WaitAwaiter : detail::WaitAwaiterBase {
+    class WaitAwaiter : detail::WaitNode {
     public:
         explicit WaitAwaiter(Event* e) noexcept : ev_(e) {}
         bool await_ready() const noexcept { return ev_->set_; }
         template <class P>
         void await_suspend(std::coroutine_handle<P> h) {
-            ev_->waiters_.suspend(this, h);
+            suspend_in(ev_->waiters_, h);
         }
         // A wake-up is not consumed by whoever gets it, so a cancelled waiter has nothing to
         // hand back: the others were woken by the same set().
         void await_resume() {
-            woken = false;
-            if (cancel_due()) throw_cancel();
+            take_woken();
+            finish_wait();
         }
 
     private:

@@ -32,11 +32,11 @@ namespace detail {
 template <class T, class Store>
 class BasicQueue {
 public:
-    class PutAwaiter : WaitAwaiterBase {
+    class PutAwaiter : WaitNode {
     public:
         PutAwaiter(BasicQueue* q, T v) : q_(q), value_(std::move(v)) {}
         ~PutAwaiter() {
-            if (woken) q_->drop_slot_claim();
+            if (woken()) q_->drop_slot_claim();
         }
         bool await_ready() {
             if (!q_->slot_free()) return false;
@@ -45,16 +45,15 @@ public:
         }
         template <class P>
         void await_suspend(std::coroutine_handle<P> h) {
-            q_->putters_.suspend(this, h);
+            suspend_in(q_->putters_, h);
         }
         void await_resume() {
-            if (!handle) return;  // did not suspend: pushed in await_ready
-            bool claimed = std::exchange(woken, false);
-            if (claimed) --q_->reserved_slots_;
-            if (cancel_due()) {
-                if (claimed) q_->pass_slot_claim();
-                throw_cancel();
+            if (!suspended()) return;  // pushed in await_ready
+            if (take_woken()) {
+                --q_->reserved_slots_;
+                if (cancel_due()) q_->pass_slot_claim();
             }
+            finish_wait();
             q_->push(std::move(value_));
         }
 
@@ -63,26 +62,23 @@ public:
         T value_;
     };
 
-    class GetAwaiter : WaitAwaiterBase {
+    class GetAwaiter : WaitNode {
     public:
         explicit GetAwaiter(BasicQueue* q) noexcept : q_(q) {}
         ~GetAwaiter() {
-            if (woken) q_->drop_item_claim();
+            if (woken()) q_->drop_item_claim();
         }
         bool await_ready() const noexcept { return q_->item_free(); }
         template <class P>
         void await_suspend(std::coroutine_handle<P> h) {
-            q_->getters_.suspend(this, h);
+            suspend_in(q_->getters_, h);
         }
         T await_resume() {
-            if (handle) {
-                bool claimed = std::exchange(woken, false);
-                if (claimed) --q_->reserved_items_;
-                if (cancel_due()) {
-                    if (claimed) q_->pass_item_claim();
-                    throw_cancel();
-                }
+            if (take_woken()) {
+                --q_->reserved_items_;
+                if (cancel_due()) q_->pass_item_claim();
             }
+            finish_wait();
             return q_->pop();
         }
 
@@ -90,17 +86,17 @@ public:
         BasicQueue* q_;
     };
 
-    class JoinAwaiter : WaitAwaiterBase {
+    class JoinAwaiter : WaitNode {
     public:
         explicit JoinAwaiter(BasicQueue* q) noexcept : q_(q) {}
         bool await_ready() const noexcept { return q_->unfinished_ == 0; }
         template <class P>
         void await_suspend(std::coroutine_handle<P> h) {
-            q_->joiners_.suspend(this, h);
+            suspend_in(q_->joiners_, h);
         }
         void await_resume() {
-            woken = false;
-            if (cancel_due()) throw_cancel();
+            take_woken();
+            finish_wait();
         }
 
     private:

@@ -54,31 +54,28 @@ public:
         Semaphore* s_ = nullptr;
     };
 
-    class AcquireAwaiter : detail::WaitAwaiterBase {
+    class AcquireAwaiter : detail::WaitNode {
     public:
-        explicit AcquireAwaiter(Semaphore* s, bool cancellable = true) noexcept
-            : sem_(s), cancellable_(cancellable) {}
+        explicit AcquireAwaiter(Semaphore* s, bool cancellable = true) noexcept : sem_(s) {
+            cancellable_ = cancellable;
+        }
         ~AcquireAwaiter() {
-            if (woken) sem_->give();  // handed a permit, then destroyed before resuming
+            if (woken()) sem_->give();  // handed a permit, then destroyed before resuming
         }
 
         bool await_ready() noexcept { return sem_->take(); }
         template <class P>
         void await_suspend(std::coroutine_handle<P> h) {
-            sem_->waiters_.suspend(this, h, cancellable_);
+            suspend_in(sem_->waiters_, h);
         }
         [[nodiscard]] Holder await_resume() {
-            bool got = std::exchange(woken, false);
-            if (cancel_due()) {
-                if (got) sem_->give();
-                throw_cancel();
-            }
+            if (take_woken() && cancel_due()) sem_->give();  // pass the permit on, then throw
+            finish_wait();
             return Holder(sem_);
         }
 
     private:
         Semaphore* sem_;
-        bool cancellable_;
     };
 
     explicit Semaphore(size_t value = 1) noexcept : value_(value) {}

@@ -2,28 +2,24 @@
 #include "corio/condition.hpp"
 
 #include <exception>
-#include <utility>
 
 #include "corio/error.hpp"
 
 namespace corio {
 
-class Condition::NotifyAwaiter : detail::WaitAwaiterBase {
+class Condition::NotifyAwaiter : detail::WaitNode {
 public:
     explicit NotifyAwaiter(Condition* c) noexcept : cond_(c) {}
     ~NotifyAwaiter() {
-        if (woken) cond_->waiters_.wake_one();  // notified, destroyed before resuming: pass it on
+        if (woken()) cond_->waiters_.wake_one();  // notified, destroyed before resuming: pass it on
     }
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<detail::CoroPromise<void>> h) {
-        cond_->waiters_.suspend(this, h);
+        suspend_in(cond_->waiters_, h);
     }
     void await_resume() {
-        bool notified = std::exchange(woken, false);
-        if (cancel_due()) {
-            if (notified) cond_->waiters_.wake_one();
-            throw_cancel();
-        }
+        if (take_woken() && cancel_due()) cond_->waiters_.wake_one();  // pass it on, then throw
+        finish_wait();
     }
 
 private:

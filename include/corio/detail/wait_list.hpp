@@ -1,37 +1,61 @@
 // The FIFO of coroutines parked on a synchronisation primitive (Semaphore, Lock, Event,
-// Condition, Queue). Layer 4 plumbing; depends on the loop and the parking protocol only.
+// Condition, Queue): ParkCores of park.hpp, linked in arrival order. Layer 4 plumbing; depends on
+// the loop and the parking protocol only.
 //
-// A WaitNode is embedded in the awaiter, which lives in the waiting coroutine's frame, so
-// waiting allocates nothing. Its life, under the parking protocol of task_core.hpp:
-//   queued (list != null) --wake()--> woken (scheduled, holds what it waited for)
-//   queued --task cancelled--> removed and scheduled; await_resume throws CancelledError
+// A WaitNode is the base of the primitive's awaiter, which lives in the waiting coroutine's
+// frame, so waiting allocates nothing. Its life, under the parking protocol of task_core.hpp:
+//   queued (list_ != null) --wake--> woken (scheduled, holds what it waited for)
+//   queued --task cancelled--> removed and scheduled; finish_wait throws CancelledError
 // A woken node whose task is cancelled before it resumes must hand back what it was given
 // (the permit, the item claim, the notification): the primitive's give-back, called from
-// await_resume or from the awaiter's destructor, keeps "no lost permit, no lost wake-up".
+// await_resume (when cancel_due()) or from the awaiter's destructor, keeps "no lost permit, no
+// lost wake-up".
 //
-// Invariants: a node is in at most one list; list == the list holding it, or null; woken is
-// set only by wake(), after the node left the list.
+// Invariants: a node is in at most one list; list_ == the list holding it, or null; woken_ is
+// set only by WaitList::wake, after the node left the list.
 #pragma once
 
 #include <coroutine>
 #include <cstddef>
+#include <utility>
 
 #include "corio/detail/intrusive_list.hpp"
-#include "corio/detail/loop_access.hpp"
-#include "corio/detail/task_core.hpp"
-#include "corio/loop.hpp"
+#include "corio/detail/park.hpp"
 
 namespace corio::detail {
 
 class WaitList;
 
-struct WaitNode : Waiter {
-    ListHook<WaitNode> hook;
-    WaitList* list = nullptr;  // the list holding it, null when not queued
-    Loop* loop = nullptr;
-    std::coroutine_handle<> handle{};
-    bool woken = false;
+class WaitNode : protected ParkCore {
+public:
+    WaitNode() = default;
+
+protected:
+    inline ~WaitNode();
+
+    // await_suspend: queues this node at the back of l and parks it on the task running h, so
+    // that cancelling that task removes it and resumes it (unless cancellable_ is false).
+    template <class P>
+    inline void suspend_in(WaitList& l, std::coroutine_handle<P> h);
+    // Whether a wake handed this node what it waited for; take_woken also forgets it (first
+    // thing in await_resume, so the destructor does not give it back a second time).
+    bool woken() const noexcept { return woken_; }
+    bool take_woken() noexcept { return std::exchange(woken_, false); }
+
+    // False: a cancel stays pending until the task's next suspension (Condition's re-acquire
+    // needs that). Here rather than in the awaiter, where it would cost a word.
+    bool cancellable_ = true;
+
+private:
+    friend class WaitList;
+    static inline void leave(ParkCore* p) noexcept;
+
+    bool woken_ = false;  // the flags first: they fit in ParkCore's tail padding
+    ListHook<WaitNode> hook_;
+    WaitList* list_ = nullptr;
 };
+// The awaiters of Lock and Event are this and a pointer or two: keep it at eight words.
+static_assert(sizeof(void*) != 8 || sizeof(WaitNode) <= 64);
 
 class WaitList {
 public:
@@ -41,28 +65,13 @@ public:
     // A primitive destroyed under its waiters: they stay suspended (until their loop closes)
     // but no longer point at freed memory.
     ~WaitList() {
-        while (WaitNode* n = nodes_.pop_front()) n->list = nullptr;
+        while (WaitNode* n = nodes_.pop_front()) n->list_ = nullptr;
     }
 
     bool empty() const noexcept { return nodes_.empty(); }
     size_t size() const noexcept { return size_; }
-    WaitNode* front() const noexcept { return nodes_.front(); }
 
-    // Queues n at the back and parks it on the task running h (if any), so that cancelling that
-    // task removes n and resumes it. With park false the wait cannot be cancelled: a cancel
-    // stays pending until the task's next suspension (Condition's re-acquire needs that).
-    template <class P>
-    void suspend(WaitNode* n, std::coroutine_handle<P> h, bool park = true) {
-        TaskCore* t = task_of(h);
-        n->handle = h;
-        n->loop = t ? t->loop() : &Loop::current();
-        n->woken = false;
-        push_back(n);
-        n->on_cancel = &WaitList::on_cancel;
-        if (t && park) t->park(n);
-    }
-
-    // Takes the front node out and schedules it, marked woken. False when nobody waits.
+    // Takes the oldest node out and schedules it, marked woken. False when nobody waits.
     bool wake_one() noexcept {
         WaitNode* n = nodes_.front();
         if (!n) return false;
@@ -72,57 +81,45 @@ public:
     void wake_all() noexcept {
         while (WaitNode* n = nodes_.front()) wake(n);
     }
-    static void wake(WaitNode* n) noexcept {
-        n->list->remove(n);
-        n->woken = true;
-        n->unpark();
-        detail::LoopAccess::schedule(*n->loop, n->handle);
-    }
-
-    void remove(WaitNode* n) noexcept {
-        nodes_.remove(n);
-        n->list = nullptr;
-        --size_;
-    }
 
 private:
+    friend class WaitNode;
     void push_back(WaitNode* n) noexcept {
         nodes_.push_back(n);
-        n->list = this;
+        n->list_ = this;
         ++size_;
     }
-    // Cancelled while queued: nothing was handed over, so leaving the queue is all it takes.
-    static void on_cancel(Waiter* w) {
-        auto* n = static_cast<WaitNode*>(w);
-        if (n->list) n->list->remove(n);
-        detail::LoopAccess::schedule(*n->loop, n->handle);
+    void remove(WaitNode* n) noexcept {
+        nodes_.remove(n);
+        n->list_ = nullptr;
+        --size_;
+    }
+    void wake(WaitNode* n) noexcept {
+        remove(n);
+        n->woken_ = true;
+        n->wake();
     }
 
-    IntrusiveList<WaitNode, &WaitNode::hook> nodes_;
+    IntrusiveList<WaitNode, &WaitNode::hook_> nodes_;
     size_t size_ = 0;
 };
 
-// Base of the primitives' awaiters: leaves the list if the frame dies while queued (a loop
-// closing under it), and tells await_resume whether a cancel is due.
-class WaitAwaiterBase : protected WaitNode {
-public:
-    WaitAwaiterBase() = default;
-    WaitAwaiterBase(const WaitAwaiterBase&) = delete;
-    WaitAwaiterBase& operator=(const WaitAwaiterBase&) = delete;
+inline WaitNode::~WaitNode() {
+    if (list_) list_->remove(this);  // the frame dies while queued (its loop closing)
+}
 
-protected:
-    ~WaitAwaiterBase() {
-        if (list) list->remove(this);
-        unpark();
-    }
-    // Called first thing in await_resume. True when the task was cancelled: either while queued
-    // (then woken is false) or after being woken (then the caller gives back what it got).
-    bool cancel_due() noexcept {
-        unpark();
-        return task && task->cancel_pending();
-    }
-    // Throws the pending CancelledError, consuming it.
-    void throw_cancel() { task->take_cancel(); }
-};
+template <class P>
+inline void WaitNode::suspend_in(WaitList& l, std::coroutine_handle<P> h) {
+    TaskCore* t = begin_wait(h);
+    woken_ = false;
+    l.push_back(this);
+    park_on<&WaitNode::leave>(cancellable_ ? t : nullptr);
+}
+
+// Cancelled while queued: nothing was handed over, so leaving the queue is all it takes.
+inline void WaitNode::leave(ParkCore* p) noexcept {
+    auto* self = static_cast<WaitNode*>(p);
+    if (self->list_) self->list_->remove(self);
+}
 
 }  // namespace corio::detail
