@@ -4,6 +4,7 @@
 #include <map>
 
 #include "../tools/crawl/options.hpp"
+#include "corio/http/client.hpp"
 
 using crawl::Options;
 using crawl::UsageError;
@@ -143,4 +144,26 @@ TEST_CASE("crawl --help needs no URL and -- ends the options", "[crawl][options]
     std::string help = crawl::help_text();
     REQUIRE(help.find("--fail-on-http-error") != std::string::npos);
     REQUIRE(help.find("Examples") != std::string::npos);
+}
+
+TEST_CASE("crawl --cacert and --insecure reach the client's options", "[crawl][options]") {
+    Options plain = parse({"https://a/"});
+    REQUIRE(plain.cacert.empty());
+    REQUIRE_FALSE(plain.insecure);
+    Options o = parse({"--cacert", "/dev/null", "--insecure", "https://a/"});
+    REQUIRE(o.cacert == "/dev/null");
+    REQUIRE(o.insecure);
+    REQUIRE(parse({"--cacert=/dev/null", "https://a/"}).cacert == "/dev/null");
+    corio::http::ClientOptions c;
+    crawl::apply_tls(o, c);
+    REQUIRE(c.ca_file == "/dev/null");
+    REQUIRE(c.insecure);
+    REQUIRE(c.system_trust);  // --cacert adds to the system store, it does not replace it
+    REQUIRE(usage_error({"--cacert", "/no/such/ca.pem", "https://a/"}) ==
+            "--cacert: cannot read '/no/such/ca.pem'");
+    REQUIRE(usage_error({"https://a/", "--cacert"}) == "--cacert needs a value");
+    REQUIRE(usage_error({"--insecure=1", "https://a/"}) == "--insecure takes no value");
+    std::string help = crawl::help_text();
+    REQUIRE(help.find("--cacert FILE") != std::string::npos);
+    REQUIRE(help.find("--insecure          https: INSECURE") != std::string::npos);
 }

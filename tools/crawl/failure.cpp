@@ -1,5 +1,6 @@
 // Exception -> error string. The HTTP client labels each timeout in its message ("connect
 // timeout", "read timeout", "total timeout"); anything else unlabelled counts as the total.
+// TLS failures keep corio::tls's types (ConnectionErrors), so they are caught before those.
 #include "failure.hpp"
 
 #include <string_view>
@@ -9,6 +10,7 @@
 #include "corio/error.hpp"
 #include "corio/http/errors.hpp"
 #include "corio/stream.hpp"
+#include "corio/tls.hpp"
 
 namespace crawl {
 namespace {
@@ -22,6 +24,24 @@ std::string short_message(std::string_view prefix, const char* what) {
     std::string_view w(what);
     w = w.substr(0, std::min(w.find('\n'), size_t{120}));
     return std::string(prefix) + std::string(w);
+}
+
+// The JSON line names the URL, so the kind leaves the host out and the summary can count it.
+const char* certificate_kind(corio::tls::CertificateError::Reason r) {
+    using R = corio::tls::CertificateError::Reason;
+    switch (r) {
+        case R::Expired:
+            return "TLS: certificate expired";
+        case R::NotYetValid:
+            return "TLS: certificate not yet valid";
+        case R::WrongHost:
+            return "TLS: wrong host";
+        case R::UnknownCa:
+            return "TLS: unknown CA";
+        case R::Other:
+            break;
+    }
+    return "TLS: certificate rejected";
 }
 
 }  // namespace
@@ -47,6 +67,14 @@ Failure classify(std::exception_ptr error) {
         return {"too large", false};
     } catch (const http::TlsUnavailable&) {
         return {"TLS not built in", false};
+    } catch (const corio::tls::CertificateError& e) {
+        return {certificate_kind(e.reason()), false};
+    } catch (const corio::tls::NotTlsError&) {
+        return {"TLS: not a TLS server", false};
+    } catch (const corio::tls::TruncatedError&) {
+        return {"TLS: truncated", true};
+    } catch (const corio::tls::TlsError& e) {
+        return {short_message("TLS: ", e.what()), false};
     } catch (const http::ProtocolError& e) {
         std::string_view what = e.what();
         // The client's words for a message cut short by the end of the stream.

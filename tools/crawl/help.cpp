@@ -25,6 +25,10 @@ Fetching
   -H, --header 'N: V'     extra request header (repeatable)
       --max-body-size B   larger bodies fail with "too large" (default 10485760)
       --max-redirects N   redirects followed per request (default 10)
+      --cacert FILE       https: also trust the CA certificates in FILE (PEM), beside the
+                          system's store (ca-certificates)
+      --insecure          https: INSECURE, check no certificate and no host name: anyone on
+                          the path can read and change the traffic (testing only)
   A timeout's clock starts when the request starts, never while it waits for its turn.
 
 Following links
@@ -44,8 +48,12 @@ Output
   Each line: url, final_url, status, bytes, content_type, elapsed_ms, depth, error,
   retries, links. error is null when the fetch worked (whatever the HTTP status) or a short
   reason: "timeout (connect)", "timeout (read)", "timeout (total)", "dns", "refused",
-  "reset", "truncated body", "too large", "too many redirects", "TLS not built in",
-  "robots disallowed", "invalid url", "interrupted", "http 404" (with --fail-on-http-error).
+  "reset", "truncated body", "too large", "too many redirects", "robots disallowed",
+  "invalid url", "interrupted", "http 404" (with --fail-on-http-error); for https:
+  "TLS: certificate expired", "TLS: certificate not yet valid", "TLS: wrong host",
+  "TLS: unknown CA" (see --cacert), "TLS: certificate rejected", "TLS: not a TLS server"
+  (plain HTTP on an https URL), "TLS: truncated" (cut without close_notify), "TLS not
+  built in" (crawl built without TLS).
 
 Splitting a crawl
       --shard K/N         keep only URLs whose host hashes to K of N: FNV-1a 64 of the

@@ -2,10 +2,14 @@
 // checked strictly (no trailing junk, no negatives where they make no sense).
 #include "options.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string_view>
+
+#include "corio/http/client.hpp"
 
 namespace crawl {
 namespace {
@@ -92,6 +96,8 @@ bool apply_switch(std::string_view name, Options& o) {
         o.progress = false;
     else if (name == "--fail-on-http-error")
         o.fail_on_http_error = true;
+    else if (name == "--insecure")
+        o.insecure = true;
     else
         return false;
     return true;
@@ -120,7 +126,8 @@ bool takes_value(std::string_view name) {
                                                       "--handoff",
                                                       "--threads",
                                                       "--max-body-size",
-                                                      "--max-redirects"};
+                                                      "--max-redirects",
+                                                      "--cacert"};
     for (auto n : with_value) {
         if (n == name) return true;
     }
@@ -167,6 +174,8 @@ void apply_value(std::string_view name, std::string_view v, const EnvFn& env, Op
         o.max_body_size = parse_int<size_t>(name, v, 1, SIZE_MAX);
     else if (name == "--max-redirects")
         o.max_redirects = parse_int<int>(name, v, 0, 100);
+    else if (name == "--cacert")
+        o.cacert = std::string(v);
 }
 
 }  // namespace
@@ -216,7 +225,16 @@ Options parse_options(const std::vector<std::string>& args, const EnvFn& env) {
     if (!o.handoff.empty() && o.shard_count == 1) {
         throw UsageError("--handoff only makes sense with --shard K/N");
     }
+    // Found now rather than as the same TLS error on every https URL of the crawl.
+    if (!o.cacert.empty() && ::access(o.cacert.c_str(), R_OK) != 0) {
+        throw UsageError("--cacert: cannot read '" + o.cacert + "'");
+    }
     return o;
+}
+
+void apply_tls(const Options& o, corio::http::ClientOptions& c) {
+    c.ca_file = o.cacert;
+    c.insecure = o.insecure;
 }
 
 }  // namespace crawl

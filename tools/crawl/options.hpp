@@ -12,6 +12,10 @@
 #include <utility>
 #include <vector>
 
+namespace corio::http {
+struct ClientOptions;
+}
+
 namespace crawl {
 
 // A bad command line: what() is the message for stderr (without the program name).
@@ -47,6 +51,9 @@ struct Options {
     int threads = 1;
     size_t max_body_size = 10u << 20;
     int max_redirects = 10;
+    // https: --cacert FILE adds the PEM CAs in FILE to the system's; --insecure checks nothing.
+    std::string cacert;
+    bool insecure = false;
     bool help = false;
 };
 
@@ -55,8 +62,12 @@ using EnvFn = std::function<std::optional<std::string>(const char*)>;
 
 // Parses argv (without the program name). Throws UsageError for anything it cannot use, with
 // a message naming the flag: unknown flags, missing or malformed values, no URL at all,
-// --shard K/N with K >= N, --shard auto/N without JOB_COMPLETION_INDEX.
+// --shard K/N with K >= N, --shard auto/N without JOB_COMPLETION_INDEX, a --cacert file that
+// cannot be read.
 Options parse_options(const std::vector<std::string>& args, const EnvFn& env);
+
+// Copies --cacert and --insecure into the HTTP client's options (the system store stays on).
+void apply_tls(const Options& options, corio::http::ClientOptions& client);
 
 // The --help text.
 const char* help_text();
