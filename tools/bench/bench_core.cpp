@@ -1,5 +1,7 @@
 // Core benchmarks (issue 3): task spawn+complete, switches through the loop, timer lateness of
-// timers that really fire, and memory per idle sleeping task.
+// timers that really fire, and memory per idle sleeping task. The rows that go through the
+// poller (waves of spawns, switches, lateness) run again on the poll(2) backend (issue 14), so
+// the table shows what epoll (or kqueue) buys.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,7 +64,22 @@ void bench_spawn(Report& out) {
         out.push_back({"spawn+complete 1M tasks in waves of 1k, after warm-up", kTasks / warm / 1e6,
                        "M tasks/s", ">= 10"});
     }
+    {
+        corio::Loop loop({.poller = corio::PollerKind::Poll});
+        loop.run_until_complete(spawn_round(kTasks, 1000));
+        double warm = loop.run_until_complete(spawn_round(kTasks, 1000));
+        out.push_back({"spawn+complete 1M tasks in waves of 1k, after warm-up (poll backend)",
+                       kTasks / warm / 1e6, "M tasks/s"});
+    }
 }
+
+// The default backend's rows keep their names; the poll(2) backend's say so.
+struct Backend {
+    corio::PollerKind kind;
+    const char* suffix;
+};
+constexpr Backend kBackends[] = {{corio::PollerKind::Default, ""},
+                                 {corio::PollerKind::Poll, " (poll backend)"}};
 
 corio::Coro<void> yielder(int rounds) {
     for (int i = 0; i < rounds; ++i) co_await corio::sleep(0s);
@@ -71,29 +88,31 @@ corio::Coro<void> yielder(int rounds) {
 // Two tasks yielding to each other through the loop's ready queue: each yield is one switch.
 void bench_switch(Report& out) {
     constexpr int kRounds = 1'000'000;
-    corio::Loop loop;
-    auto run = [&]() -> corio::Coro<double> {
-        auto t0 = Clock::now();
-        auto a = corio::create_task(yielder(kRounds));
-        auto b = corio::create_task(yielder(kRounds));
-        co_await a;
-        co_await b;
-        co_return seconds_since(t0);
-    };
-    double secs = loop.run_until_complete(run());
-    // 2 tasks x kRounds yields, each a switch from one task to the other.
-    out.push_back(
-        {"task switch via loop (2 tasks ping-pong)", secs * 1e9 / (2.0 * kRounds), "ns", "< 25"});
+    for (const Backend& backend : kBackends) {
+        corio::Loop loop({.poller = backend.kind});
+        auto run = [&]() -> corio::Coro<double> {
+            auto t0 = Clock::now();
+            auto a = corio::create_task(yielder(kRounds));
+            auto b = corio::create_task(yielder(kRounds));
+            co_await a;
+            co_await b;
+            co_return seconds_since(t0);
+        };
+        double secs = loop.run_until_complete(run());
+        // 2 tasks x kRounds yields, each a switch from one task to the other.
+        out.push_back({std::string("task switch via loop (2 tasks ping-pong)") + backend.suffix,
+                       secs * 1e9 / (2.0 * kRounds), "ns", *backend.suffix ? "" : "< 25"});
+    }
 }
 
 // 100,000 timers of 1-100 ms that really fire. They are armed at base + d, with base far
 // enough ahead that arming them all finishes first; lateness = when the callback ran minus its
 // deadline, so it includes the poll wake-up and the ready-queue delay.
-void bench_lateness(Report& out) {
+void lateness_on(const Backend& backend, Report& out) {
     constexpr int kTimers = 100'000;
     std::vector<double> late;
     late.reserve(kTimers);
-    corio::Loop loop;
+    corio::Loop loop({.poller = backend.kind});
     auto run = [&]() -> corio::Coro<void> {
         auto base = loop.time() + 50ms;
         uint32_t x = 12345;
@@ -109,9 +128,15 @@ void bench_lateness(Report& out) {
     };
     loop.run_until_complete(run());
     std::sort(late.begin(), late.end());
-    out.push_back({"timer lateness p50 (100k timers, 1-100 ms)", late[kTimers / 2] / 1000, "ms"});
-    out.push_back({"timer lateness p99 (100k timers, 1-100 ms)", late[kTimers * 99 / 100] / 1000,
-                   "ms", "<= 1.1"});
+    std::string suffix = backend.suffix;
+    out.push_back(
+        {"timer lateness p50 (100k timers, 1-100 ms)" + suffix, late[kTimers / 2] / 1000, "ms"});
+    out.push_back({"timer lateness p99 (100k timers, 1-100 ms)" + suffix,
+                   late[kTimers * 99 / 100] / 1000, "ms", suffix.empty() ? "<= 1.1" : ""});
+}
+
+void bench_lateness(Report& out) {
+    for (const Backend& backend : kBackends) lateness_on(backend, out);
 }
 
 long rss_bytes() {

@@ -3,6 +3,8 @@
 // yardstick in ../shared/bench, driven by the yardstick's closed-loop load client in the same
 // round: 1 KiB and 64 KiB messages, 10 and 100 connections; then RSS per idle connection at
 // 10,000 connections. Servers are pinned to CPU 0, the client to CPU 1 (the README's rule).
+// The corio server runs a second time on the poll(2) backend (CORIO_POLLER=poll, issue 14), so
+// each cell also shows what epoll buys.
 // Without the yardstick the group says so in one row and skips. About 40 s per round.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -58,14 +60,16 @@ void pin_self(int cpu) {
     sched_setaffinity(0, sizeof set, &set);
 }
 
-// The corio echo server in a child pinned to CPU 0; returns its pid and port.
-pid_t start_corio_server(uint16_t& port) {
+// The corio echo server in a child pinned to CPU 0 (on the poll backend when `poll`); returns
+// its pid and port.
+pid_t start_corio_server(uint16_t& port, bool poll = false) {
     int fds[2];
     if (pipe(fds) != 0) return -1;
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
         pin_self(0);
+        if (poll) setenv("CORIO_POLLER", "poll", 1);
         rlimit rl{};
         getrlimit(RLIMIT_NOFILE, &rl);
         rl.rlim_cur = rl.rlim_max;
@@ -164,9 +168,9 @@ long rss_kib(pid_t pid) {
     return -1;
 }
 
-Fields run_corio(const std::string& dir, const std::string& args) {
+Fields run_corio(const std::string& dir, const std::string& args, bool poll = false) {
     uint16_t port = 0;
-    pid_t pid = start_corio_server(port);
+    pid_t pid = start_corio_server(port, poll);
     Fields f = port ? load(dir, port, args) : Fields{};
     stop(pid);
     return f;
@@ -184,19 +188,23 @@ const Fields& better(const Fields& a, const Fields& b) {
     return num(a, "msgs_per_s") >= num(b, "msgs_per_s") ? a : b;
 }
 
-// Each server runs twice, in the order corio, C, C, corio, and keeps its better run: these
-// machines flip between two speeds from one run to the next (seen here: 65 k and 100 k msg/s
-// for the same server), and a single pair would compare across a flip half of the time.
+// Each server runs twice, in the order corio, corio-poll, C, C, corio-poll, corio, and keeps its
+// better run: these machines flip between two speeds from one run to the next (seen here: 65 k
+// and 100 k msg/s for the same server), and a single pair would compare across a flip half of
+// the time.
 void echo_cell(const std::string& dir, size_t size, int conns, Report& out) {
     std::string args =
         "-c " + std::to_string(conns) + " -s " + std::to_string(size) + " -d 1.5 -W 0.5";
     std::string cell = (size == 1024 ? "1 KiB" : "64 KiB") + std::string(" x ") +
                        std::to_string(conns) + " conns: ";
     Fields corio1 = run_corio(dir, args);
+    Fields poll1 = run_corio(dir, args, true);
     Fields ceiling1 = run_ceiling(dir, args);
     Fields ceiling2 = run_ceiling(dir, args);
+    Fields poll2 = run_corio(dir, args, true);
     Fields corio2 = run_corio(dir, args);
     const Fields& corio = better(corio1, corio2);
+    const Fields& polled = better(poll1, poll2);
     const Fields& ceiling = better(ceiling1, ceiling2);
     double cm = num(corio, "msgs_per_s");
     double ccm = num(ceiling, "msgs_per_s");
@@ -211,8 +219,14 @@ void echo_cell(const std::string& dir, size_t size, int conns, Report& out) {
     out.push_back({cell + "C ceiling p99", ccp99, "us"});
     out.push_back(
         {cell + "corio p99 / ceiling p99", ccp99 > 0 ? cp99 / ccp99 : 0, "ratio", "<= 1.2"});
+    double pm = num(polled, "msgs_per_s");
+    out.push_back({cell + "corio on poll(2) msgs/s", pm, "msg/s"});
+    out.push_back({cell + "corio on poll(2) / on epoll msgs/s", cm > 0 ? pm / cm : 0, "ratio"});
+    out.push_back({cell + "corio on poll(2) p99", num(polled, "p99_us"), "us"});
     double errors = 0;
-    for (const Fields* f : {&corio1, &corio2, &ceiling1, &ceiling2}) errors += num(*f, "errors");
+    for (const Fields* f : {&corio1, &corio2, &poll1, &poll2, &ceiling1, &ceiling2}) {
+        errors += num(*f, "errors");
+    }
     if (errors > 0) out.push_back({cell + "load client errors (all runs)", errors, "errors", "0"});
 }
 
