@@ -23,13 +23,9 @@ struct Fixture {
 
     // Runs the loop until `until` on the loop clock has passed (the clock jumps when idle).
     void run_until(corio::Loop::time_point until) {
-        bool done = false;
-        loop.call_at(until, [&done] { done = true; });
-        loop.run_until_complete(wait_flag(done));
+        loop.run_until_complete(sleep_for(until - loop.time()));
     }
-    static corio::Coro<void> wait_flag(bool& done) {
-        while (!done) co_await corio::sleep(1ms);
-    }
+    static corio::Coro<void> sleep_for(corio::Loop::duration d) { co_await corio::sleep(d); }
 };
 
 std::vector<int> iota(int n) {

@@ -48,7 +48,9 @@ struct ServerOptions {
 using ConnectionHandler = std::function<Coro<void>(Stream)>;
 
 // Move-only handle to a listening server; destroying it closes it (handlers keep running).
-// Like a Stream, it must be closed or destroyed before its loop is.
+// It may outlive its loop: a loop that shuts down or closes first closes the server (and its
+// handlers' streams, see stream.hpp); the handle then reports it closed and close() does
+// nothing.
 class Server {
 public:
     Server() noexcept = default;

@@ -42,7 +42,10 @@ class StreamCore;
 // runs, and drain() is the backpressure point. Each operation returns a Coro, so any of them
 // can be bounded by wait_for or cancelled; a cancelled operation loses no data and leaves the
 // stream usable. One task may read and one may write at a time.
-// A Stream must be closed or destroyed before its loop is.
+// A Stream may outlive its loop: when the loop shuts down (Loop::shutdown, corio::run) it
+// closes the stream as close() does; when it closes without that, it shuts the socket at once,
+// dropping unsent data. Either way the handle then behaves as closed: reads return what was
+// buffered then "", writes throw ConnectionError, close() does nothing.
 class Stream {
 public:
     // Empty. Moving and destroying never throw.

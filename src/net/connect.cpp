@@ -75,7 +75,7 @@ Coro<Stream> connect_any(std::vector<SocketAddress> addresses, std::string host,
             last_error = -rc;
             continue;
         }
-        rc = core->attach(loop, fd, &detail::StreamCore::on_events);
+        rc = core->watch(loop, fd);
         if (rc < 0) {
             last_error = -rc;
             continue;

@@ -119,6 +119,7 @@ void ServerCore::close() {
     slot_free_.wake_all();
     closed_waiters_.wake_all();
     if (active_ == 0) idle_waiters_.wake_all();
+    leave_registry();
 }
 
 void ServerCore::close_clients() {

@@ -184,6 +184,9 @@ Coro<void> accept_loop(std::shared_ptr<ServerCore> s, ServerCore::Listener* l) {
 }
 
 void ServerCore::start_accepting() {
+    // In the loop's registry from now on, so a loop closed first closes the listeners.
+    hold_resident();
+    LoopAccess::register_resident(*loop_, this);
     for (auto& l : listeners_) {
         l->acceptor = loop_->create_task(accept_loop(shared_from_this(), l.get()), "accept");
     }

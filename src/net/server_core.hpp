@@ -9,6 +9,9 @@
 //    those tasks' nodes.
 //  - at most one accept task per listener, parked on its listener's readiness, on slot_free_
 //    (connection limit, or backing off after EMFILE), or running.
+//  - self_ is set exactly while the core is in its loop's registry of residents (from
+//    start_accepting() until close(), or until the loop closes first and abandons it: then
+//    loop_ is null, closed_ set, and the handle behaves as closed).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "corio/detail/intrusive_list.hpp"
+#include "corio/detail/resident.hpp"
 #include "corio/server.hpp"
 #include "corio/task.hpp"
 #include "io_source.hpp"
@@ -26,7 +30,7 @@ namespace corio::detail {
 
 class StreamCore;
 
-class ServerCore : public std::enable_shared_from_this<ServerCore> {
+class ServerCore final : public std::enable_shared_from_this<ServerCore>, public Resident {
 public:
     struct Listener {
         IoSource io;
@@ -61,6 +65,15 @@ public:
     // server_accept.cpp
     void start_accepting();
 
+    // Resident: the loop's view (io_teardown.cpp)
+    bool resident_done() const noexcept override { return true; }  // listening is no work
+    void hold_resident() noexcept override { self_ = shared_from_this(); }
+    void release_resident() noexcept override;
+    void cancel_resident() override;   // Loop::shutdown: close() from the next iteration
+    void abandon_resident() override;  // Loop::close: close the listeners now, forget the loop
+    void run() override;               // the close queued by cancel_resident
+    void drop() override;
+
 private:
     friend struct ConnScope;
     friend Coro<void> accept_loop(std::shared_ptr<ServerCore> s, Listener* l);
@@ -68,6 +81,7 @@ private:
     void connection_started(Conn* c) noexcept;
     void connection_finished(Conn* c) noexcept;
     void report_accept_error(const Listener& l, int err);
+    void leave_registry() noexcept;  // last step wherever it is called: may free the core
 
     Loop* loop_;
     ConnectionHandler handler_;
@@ -77,10 +91,12 @@ private:
     size_t active_ = 0;
     uint16_t port_ = 0;
     bool closed_ = false;
-    bool accept_error_logged_ = false;  // one line per episode of failing accepts
-    WaitQueue slot_free_;               // accept tasks waiting for a connection to end
-    WaitQueue closed_waiters_;          // serve_forever()
-    WaitQueue idle_waiters_;            // wait_closed(): closed and no connection left
+    bool accept_error_logged_ = false;    // one line per episode of failing accepts
+    WaitQueue slot_free_;                 // accept tasks waiting for a connection to end
+    WaitQueue closed_waiters_;            // serve_forever()
+    WaitQueue idle_waiters_;              // wait_closed(): closed and no connection left
+    std::shared_ptr<ServerCore> self_;    // the registry's reference; see invariants
+    std::shared_ptr<ServerCore> queued_;  // held while cancel_resident's close is queued
 };
 
 }  // namespace corio::detail

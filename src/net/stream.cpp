@@ -26,13 +26,8 @@ void StreamCore::open(Loop& l, int fd_in, std::string peer, const StreamOptions&
     peer_ = std::move(peer);
     close_timeout_ns_ = std::chrono::nanoseconds(o.close_timeout).count();
     if (o.nodelay) set_int_option(fd_in, IPPROTO_TCP, TCP_NODELAY, 1);
-    if (registered) {
-        loop = &l;
-        fd = fd_in;
-        on_ready = &StreamCore::on_events;
-        return;
-    }
-    int rc = attach(l, fd_in, &StreamCore::on_events);
+    if (registered) return;  // by watch(), before the connect completed
+    int rc = watch(l, fd_in);
     if (rc < 0) {
         close_fd(fd_in);
         fd = -1;
@@ -168,6 +163,7 @@ void StreamCore::set_limits(size_t high, size_t low) {
 void StreamCore::finish_close() noexcept {
     detach_and_close();
     closed_waiters_.wake_all();
+    leave_registry();
 }
 
 namespace {

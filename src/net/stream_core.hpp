@@ -3,9 +3,12 @@
 // server.cpp.
 //
 // Invariants:
-//  - refs counts the Stream handle, each operation in flight (its Coro holds a CoreRef) and
-//    the linger task; the socket closes when close() finds nothing to flush, when the linger
-//    task ends, or at the latest when the last reference goes.
+//  - refs counts the Stream handle, each operation in flight (its Coro holds a CoreRef), the
+//    linger task and the loop's registry of residents; the socket closes when close() finds
+//    nothing to flush, when the linger task ends, or when the loop closes.
+//  - registered_: the core is in its loop's registry (from watch() until its socket closes
+//    or the loop closes), so a loop that goes first shuts the socket and drops the watcher
+//    (abandon_resident); `loop` is then null and the handle behaves as closed.
 //  - rbuf_[rpos_, size) is read but not yet consumed; wbuf_[wpos_, size) is accepted by
 //    write() but not yet sent. Whenever wbuf_ holds data, the last send saw EAGAIN or a short
 //    write, so the writable edge that on_ready waits for will come.
@@ -25,6 +28,7 @@
 #include <string_view>
 #include <utility>
 
+#include "corio/detail/resident.hpp"
 #include "corio/stream.hpp"
 #include "corio/transport.hpp"
 #include "io_source.hpp"
@@ -36,7 +40,7 @@ namespace corio::detail {
 // an idle connection holds no big buffer.
 constexpr size_t kKeepCapacity = 16 * 1024;
 
-class StreamCore : public IoSource {
+class StreamCore final : public IoSource, public Resident {
 public:
     explicit StreamCore(const StreamOptions& o)
         : high_(o.write_high), low_(o.write_low <= o.write_high ? o.write_low : o.write_high) {}
@@ -47,6 +51,9 @@ public:
     // Whether fd is registered already (connect does it to wait for the handshake) is told by
     // `registered`.
     void open(Loop& loop, int fd, std::string peer, const StreamOptions& o, bool registered);
+    // Registers fd with the loop (edge-triggered, both ways) and the core with the loop's
+    // registry; 0 or -errno (then nothing is registered).
+    int watch(Loop& l, int fd);
 
     void add_ref() noexcept { ++refs_; }
     void release() noexcept {
@@ -99,8 +106,18 @@ public:
 
     static void on_events(IoWatcher* w, uint32_t events);
 
+    // ---- Resident: the loop's view (io_teardown.cpp) ----
+    bool resident_done() const noexcept override { return true; }  // a socket is no pending work
+    void hold_resident() noexcept override { add_ref(); }
+    void release_resident() noexcept override;
+    void cancel_resident() override;   // Loop::shutdown: close() from the next iteration
+    void abandon_resident() override;  // Loop::close: shut the socket now, forget the loop
+    void run() override;               // the close queued by cancel_resident
+    void drop() override { release(); }
+
 private:
     ~StreamCore();
+    void leave_registry() noexcept;  // last step wherever it is called: may free the core
     void fail(int err) noexcept;
     void drop_write_buffer() noexcept;
     void compact_write_buffer() noexcept;
@@ -120,11 +137,13 @@ private:
     std::exception_ptr transport_error_;
     uint32_t refs_ = 1;
     int error_ = 0;
-    bool eof_ = false;          // the peer finished sending (recv returned 0)
-    bool paused_ = false;       // see invariants
-    bool write_shut_ = false;   // write_eof() called: no more writes
-    bool eof_pending_ = false;  // shutdown(SHUT_WR) once the buffer is empty
-    bool closing_ = false;      // close() called: no more reads or writes through the handle
+    bool eof_ = false;           // the peer finished sending (recv returned 0)
+    bool paused_ = false;        // see invariants
+    bool write_shut_ = false;    // write_eof() called: no more writes
+    bool eof_pending_ = false;   // shutdown(SHUT_WR) once the buffer is empty
+    bool closing_ = false;       // close() called: no more reads or writes through the handle
+    bool registered_ = false;    // see invariants
+    bool close_queued_ = false;  // cancel_resident's close waits in the ready queue
 };
 
 // Intrusive reference, held by every operation in flight so the core outlives its Stream
