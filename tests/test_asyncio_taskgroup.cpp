@@ -41,6 +41,12 @@ Coro<void> fail_regardless(std::chrono::milliseconds d, std::string what) {
     throw std::runtime_error(what);
 }
 
+// Adds v to total after v ms.
+Coro<void> add_later(int& total, int v) {
+    co_await corio::sleep(std::chrono::milliseconds(v));
+    total += v;
+}
+
 // Resumes the coroutine d later, without parking on its task: a task waiting here cannot be
 // interrupted, so a cancel made meanwhile waits for the task's next await.
 struct Uninterruptible {
@@ -111,13 +117,7 @@ TEST_CASE("task_group returns the body's value when every child succeeds", "[asy
     auto main = [&]() -> Coro<int> {
         int total = 0;
         int body = co_await corio::task_group([&](TaskGroup& g) -> Coro<int> {
-            for (int i = 1; i <= 3; ++i) {
-                auto add = [&total](int v) -> Coro<void> {
-                    co_await corio::sleep(std::chrono::milliseconds(v));
-                    total += v;
-                };
-                g.create_task(add(i));
-            }
+            for (int i = 1; i <= 3; ++i) g.create_task(add_later(total, i));
             co_return 100;
         });
         co_return body + total;

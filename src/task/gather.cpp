@@ -85,7 +85,9 @@ void AllDone::on_waiter_cancelled(Waiter* w) {
 void AllDone::await_resume() {
     handle_ = {};
     unpark();
-    if (task) task->take_cancel();
+    // Forget the task: a TaskGroup may outlive the task that waited on it, and the destructor's
+    // unpark() must not touch it then.
+    if (TaskCore* t = std::exchange(task, nullptr)) t->take_cancel();
 }
 
 AllDone::Node* AllDone::reusable() noexcept {
