@@ -119,10 +119,12 @@ TEST_CASE("Python's websockets client over wss: ping, time, echo up to 1 MiB, cl
     CHECK_THAT(log, Catch::Contains("closed code 4001"));
 }
 
-TEST_CASE("Node's ws client over wss with the test CA: ping, time, 1 MiB binary, close",
+TEST_CASE("Node's ws client over wss with the test CA, two loops sharing the certificate",
           "[wsserver][tls]") {
     if (refused_without_tls()) return;
-    WsServerProcess server(tls_args(shared_pki().good));
+    std::vector<std::string> args = tls_args(shared_pki().good);
+    args.insert(args.end(), {"--threads", "2"});
+    WsServerProcess server(args);
     REQUIRE(server.port() != 0);
     RunResult r = corio_test::run_program(
         {"/usr/bin/node", "-e", kNodeClient, shared_pki().ca(), std::to_string(server.port())}, 40s,

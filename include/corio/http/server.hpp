@@ -1,6 +1,7 @@
 // http::serve: an HTTP/1.1 server over corio::start_server. Keep-alive, pipelining, HTTP/1.0,
-// Expect: 100-continue, limits answered with their status, timeouts against slow clients, and
-// an upgrade hook (Response::switching_protocols) on which the WebSocket server is built.
+// Expect: 100-continue, limits answered with their status, timeouts against slow clients, https
+// with ServerOptions::tls, and an upgrade hook (Response::switching_protocols) on which the
+// WebSocket server is built.
 //
 // Threads: serve is awaited on a loop's thread; the handlers run as tasks on that loop, and the
 // Server belongs to it (one loop per thread; use tcp.reuse_port to serve from several).

@@ -1,6 +1,6 @@
 // ws::serve: a WebSocket server (the websockets library's serve()). The opening handshake goes
 // through HTTP, so a bad one gets a proper HTTP answer and a plain GET gets a page; each accepted
-// connection runs the handler with its ws::Connection.
+// connection runs the handler with its ws::Connection. wss with ServerOptions::tls.
 //
 // Threads: serve is awaited on a loop's thread; handlers run as tasks on that loop, and the
 // Server belongs to it (reuse_port: one server per loop and thread on one port).
