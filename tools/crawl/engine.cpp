@@ -30,6 +30,7 @@ http::ClientOptions client_options(const Options& o) {
     c.max_body_size = o.max_body_size;
     c.user_agent = o.user_agent;
     for (const auto& [name, value] : o.headers) c.headers.add(name, value);
+    apply_tls(o, c);  // --cacert, --insecure
     return c;
 }
 
