@@ -1,5 +1,6 @@
 // TimerWheel: placement, cascading and expiry for the loop's hierarchical timing wheel.
-// The level table and the invariants are in timer_wheel.hpp; this file depends on nothing else.
+// The level table and the invariants are in timer_wheel.hpp (checked by
+// timer_wheel_check.cpp); this file depends on nothing else.
 
 #include "timer_wheel.hpp"
 
@@ -237,32 +238,39 @@ void TimerWheel::expire_slot(int slot, uint64_t tick, int64_t now_ns, bool curre
         if (!head) clear_level0_bit(slot);
         return;
     }
+    // A past tick (the loop fell behind): its due timers leave the slot now. Their keys are
+    // copied out while the list is walked anyway, and the sort compares those in cache: a
+    // comparison through the node pointers missed the cache on every step, which made the
+    // catch-up after a stall (thousands of timers a millisecond) take longer than the stall.
     for (TimerNode* t = head; t;) {
         TimerNode* next = t->next;
         assert(t->where == 0 && t->slot == slot && tick_of(t->deadline) == tick);
         if (t->deadline <= now_ns) {
             unlink(head, t);
-            scratch_.push_back(t);
+            keys_.push_back({t->deadline, t->seq, t});
         }
         t = next;
     }
     if (!head) clear_level0_bit(slot);
-
     // Slots hold one tick each, so sorting per slot and appending slot by slot keeps the whole
     // batch in (deadline, seq) order.
-    std::sort(scratch_.begin(), scratch_.end(), fires_before);
-    for (TimerNode* t : scratch_) append_expired(t);
-    scratch_.clear();
+    sort_keys();
+    for (const SortKey& k : keys_) append_expired(k.node);
+    keys_.clear();
+}
+
+void TimerWheel::sort_keys() {
+    std::sort(keys_.begin(), keys_.end(), [](const SortKey& a, const SortKey& b) {
+        return a.deadline != b.deadline ? a.deadline < b.deadline
+                                        : static_cast<int32_t>(a.seq - b.seq) < 0;
+    });
 }
 
 void TimerWheel::sort_slot(TimerNode*& head, uint64_t tick) {
     // Keys are copied out so the sort compares in cache instead of chasing nodes: each node is
     // touched once to read and once to relink.
     for (TimerNode* t = head; t; t = t->next) keys_.push_back({t->deadline, t->seq, t});
-    std::sort(keys_.begin(), keys_.end(), [](const SortKey& a, const SortKey& b) {
-        return a.deadline != b.deadline ? a.deadline < b.deadline
-                                        : static_cast<int32_t>(a.seq - b.seq) < 0;
-    });
+    sort_keys();
     head = nullptr;
     for (size_t i = keys_.size(); i-- > 0;) push_front(head, keys_[i].node);
     keys_.clear();
@@ -357,56 +365,6 @@ int64_t TimerWheel::next_deadline() const {
     }
     Expiration e = next_expiration();
     return e.level < 0 ? INT64_MAX : ns_of(e.start);
-}
-
-void TimerWheel::check_invariants() const {
-#ifndef NDEBUG
-    // Runs after every advance(), so it visits slot heads, not timers, and not all 4096 level-0
-    // heads each time: every occupied slot is checked, and the slots whose bit is clear are
-    // checked for the current tick's 64-slot word and for one more word in turn, so a list
-    // left behind a cleared bit is caught within 64 advances.
-    auto check_level0_head = [&](int slot) {
-        const TimerNode* head = level0_[slot];
-        const bool occupied = level0_occupied_[slot / kWordBits] >> (slot % kWordBits) & 1;
-        assert((head != nullptr) == occupied);
-        if (!head) return;
-        assert(head->prev == nullptr && head->where == 0 && head->slot == slot);
-        const uint64_t tick = tick_of(head->deadline);
-        assert(tick - cur_ < kLevel0Slots);
-        assert(static_cast<int>(tick & (kLevel0Slots - 1)) == slot);
-    };
-    uint64_t summary = 0;
-    for (int w = 0; w < kLevel0Words; ++w) {
-        if (!level0_occupied_[w]) continue;
-        summary |= bit(w);
-        for (uint64_t bits = level0_occupied_[w]; bits; bits &= bits - 1) {
-            check_level0_head(w * kWordBits + std::countr_zero(bits));
-        }
-    }
-    assert(summary == level0_summary_);
-    const int current_word = static_cast<int>(cur_ & (kLevel0Slots - 1)) / kWordBits;
-    for (int w : {current_word, static_cast<int>(checks_++ % kLevel0Words)}) {
-        for (int slot = w * kWordBits; slot < (w + 1) * kWordBits; ++slot) check_level0_head(slot);
-    }
-    for (int level = 1; level < kLevels; ++level) {
-        const int shift = level_shift(level);
-        for (int slot = 0; slot < kSlots; ++slot) {
-            const TimerNode* head = upper_[level - 1][slot];
-            assert((head != nullptr) == static_cast<bool>(upper_occupied_[level - 1] >> slot & 1));
-            if (!head) continue;
-            assert(head->prev == nullptr && head->where == level && head->slot == slot);
-            const uint64_t tick = tick_of(head->deadline);
-            assert(((tick ^ cur_) >> level_shift(level + 1)) == 0);
-            assert(static_cast<int>(tick >> shift & (kSlots - 1)) == slot);
-            assert(slot > static_cast<int>(cur_ >> shift & (kSlots - 1)));
-        }
-    }
-    assert(!overflow_ || overflow_->where == TimerNode::kOverflow);
-    assert(!overflow_ || (overflow_min_ <= tick_of(overflow_->deadline) &&
-                          (overflow_min_ >> kTopBits) > (cur_ >> kTopBits)));
-    assert((expired_head_ == nullptr) == (expired_tail_ == nullptr));
-    assert(cur_ == tick_of(position_));
-#endif
 }
 
 }  // namespace corio::detail

@@ -143,6 +143,7 @@ private:
     void expire_slot(int slot, uint64_t tick, int64_t now_ns, bool current);
     void append_expired(TimerNode* t);
     void sort_slot(TimerNode*& head, uint64_t tick);
+    void sort_keys();  // keys_ into firing order
     void cascade(int level, int slot);
     void reinsert_overflow();
     void check_invariants() const;
@@ -159,13 +160,14 @@ private:
     uint64_t overflow_min_ = kNoTick;  // <= the smallest overflow tick (stale after cancel)
     TimerNode* expired_head_ = nullptr;
     TimerNode* expired_tail_ = nullptr;
-    std::vector<TimerNode*> scratch_;  // reused to sort a due batch; keeps its capacity
     struct SortKey {
         int64_t deadline;
         uint32_t seq;
         TimerNode* node;
     };
-    std::vector<SortKey> keys_;  // reused to sort the current tick's slot; keeps its capacity
+    // Reused to sort a slot (the current tick's, or a past tick's due batch); keeps its
+    // capacity. Empty between calls.
+    std::vector<SortKey> keys_;
     int64_t position_;
     int64_t base_tick_;  // absolute tick of the constructor's position; relative tick 0
     uint64_t cur_ = 0;   // relative tick of position_
