@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "corio/tls.hpp"
 #include "engine.hpp"
 #include "failure.hpp"
 #include "links.hpp"
@@ -169,6 +170,12 @@ corio::Coro<void> Engine::fetch_robots(Host* host) {
                 rules = Robots::allow_all();  // 2.3.1.2: may be taken as unavailable
             } catch (const http::TlsUnavailable&) {
                 // Not the server's doing: let each page report "TLS not built in" itself.
+                rules = Robots::allow_all();
+            } catch (const corio::tls::CertificateError&) {
+                // The pages would fail the same way: let each say which TLS check failed
+                // rather than "robots disallowed".
+                rules = Robots::allow_all();
+            } catch (const corio::tls::NotTlsError&) {
                 rules = Robots::allow_all();
             } catch (...) {
                 // Unreachable: 2.3.1.4 says assume complete disallow.

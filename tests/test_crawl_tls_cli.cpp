@@ -30,3 +30,17 @@ TEST_CASE("crawl --cacert and --insecure fetch over https", "[crawl][tls]") {
         CHECK(lines[0]["bytes"] == "13");
     }
 }
+
+TEST_CASE("following links, a robots.txt that fails TLS lets each page name the TLS failure",
+          "[crawl][tls]") {
+    // RFC 9309 would read an unreachable robots.txt as "disallow all"; a certificate the crawler
+    // rejects is the crawler's doing, so the page says which check failed instead.
+    const corio_test::TestPki& pki = corio_test::test_pki();
+    corio_test::NginxTlsPeer untrusted(pki.unknown_ca);
+    crawl_test::CrawlResult r = crawl_test::run_crawl(
+        {"--depth", "1", "--retries", "0", "--no-progress", https_url(untrusted.tls_port())});
+    CHECK(r.status == 1);
+    auto lines = crawl_test::parse_json_lines(r.out);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0]["error"] == "TLS: unknown CA");
+}
