@@ -186,3 +186,21 @@ TEST_CASE("a lock's Holder comes through wait_for when the acquire is wrapped in
     };
     REQUIRE(loop.run_until_complete(main()));
 }
+
+TEST_CASE("wait_for, shield and gather take corio::sleep", "[asyncio][awaitable]") {
+    corio::ManualClock clock;
+    corio::Loop loop({.clock = &clock});
+    auto main = []() -> Coro<int> {
+        co_await corio::wait_for(corio::sleep(10ms), 1s);  // done before the deadline
+        bool timed_out = co_await corio_test::throws_as<corio::TimeoutError>(
+            corio::wait_for(corio::sleep(1s), 10ms));
+        REQUIRE(timed_out);
+        co_await corio::shield(corio::sleep(5ms));
+        auto start = corio::Loop::current().time();
+        co_await corio::gather(corio::sleep(30ms), corio::sleep(20ms));
+        co_return int(std::chrono::duration_cast<std::chrono::milliseconds>(
+                          corio::Loop::current().time() - start)
+                          .count());
+    };
+    REQUIRE(loop.run_until_complete(main()) == 30);  // the two sleeps ran at once
+}

@@ -4,6 +4,7 @@
 // Threads: awaited on a loop's thread.
 #pragma once
 
+#include <cassert>
 #include <chrono>
 #include <coroutine>
 
@@ -23,6 +24,12 @@ class SleepAwaiter : TimerNode, Waiter {
 public:
     // The delay waits in `deadline` until await_suspend turns it into a deadline.
     explicit SleepAwaiter(int64_t delay_ns) { deadline = delay_ns; }
+    // Movable only before it is awaited (what wait_for, shield and gather do when they keep it
+    // in a frame of their own): until then it carries nothing but its delay.
+    SleepAwaiter(SleepAwaiter&& o) noexcept : TimerNode(), Waiter() {
+        assert(!o.TimerNode::linked() && !o.task);
+        deadline = o.deadline;
+    }
     SleepAwaiter(const SleepAwaiter&) = delete;
     SleepAwaiter& operator=(const SleepAwaiter&) = delete;
     ~SleepAwaiter() {
