@@ -74,6 +74,7 @@ public:
             suspend_in(q_->getters_, h);
         }
         T await_resume() {
+            if (!suspended()) return q_->pop();  // an item was free in await_ready
             if (take_woken()) {
                 --q_->reserved_items_;
                 if (cancel_due()) q_->pass_item_claim();

@@ -39,13 +39,18 @@ public:
     // By the waker (which has already taken the waiter out of its queue or slot): schedules the
     // waiter if one waits.
     void wake() noexcept {
-        if (!handle_) return;
+        if (handle_) wake_waiting();
+    }
+    // wake() for a waker that knows the coroutine still waits (it was in the waker's queue).
+    void wake_waiting() noexcept {
         unpark();
         LoopAccess::schedule(*loop_, std::exchange(handle_, {}));
     }
 
 protected:
-    ~ParkCore() { end_wait(); }
+    ~ParkCore() {
+        if (suspended_) end_wait();  // otherwise nothing is registered (nor worth a store)
+    }
 
     bool waiting() const noexcept { return static_cast<bool>(handle_); }
     // From begin_wait until finish_wait: false in an await_resume that follows await_ready.
@@ -72,8 +77,10 @@ protected:
     // cancelled while waiting. Without a suspension (await_ready said yes) there is no
     // cancellation point, and a pending cancel waits for the next one.
     void finish_wait() {
+        if (!suspended_) return;  // the uncontended path: keep it to one test
+        suspended_ = false;
         end_wait();
-        if (std::exchange(suspended_, false) && task) task->take_cancel();
+        if (task) task->take_cancel();
     }
 
     Loop* loop_ = nullptr;

@@ -94,10 +94,12 @@ private:
         n->list_ = nullptr;
         --size_;
     }
-    void wake(WaitNode* n) noexcept {
+    // Out of line: the primitives' fast paths (push, pop, a free permit) test for a waiter
+    // inline and stay small enough to be inlined themselves; a wake costs a schedule anyway.
+    [[gnu::noinline]] void wake(WaitNode* n) noexcept {
         remove(n);
         n->woken_ = true;
-        n->wake();
+        n->wake_waiting();  // queued means waiting
     }
 
     IntrusiveList<WaitNode, &WaitNode::hook_> nodes_;
