@@ -92,8 +92,10 @@ LLHTTP_OBJS := $(addprefix $(B)/third_party/llhttp/,llhttp.o api.o http.o)
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(B)/%.o) $(LLHTTP_OBJS)
 LIB := $(B)/libcorio.a
 
-# Without TLS built in, the TLS tests have nothing to test.
-TEST_SRCS := $(filter-out $(if $(filter 0,$(TLS)),tests/test_tls%),$(wildcard tests/test_*.cpp))
+# Without TLS built in, the TLS tests have nothing to test (what https and wss say then is
+# tested beside the plain cases: test_http_client_faults, test_ws_server, test_wsserver_tls).
+TLS_ONLY_TESTS := tests/test_tls% tests/test_crawl_tls%
+TEST_SRCS := $(filter-out $(if $(filter 0,$(TLS)),$(TLS_ONLY_TESTS)),$(wildcard tests/test_*.cpp))
 TEST_SUPPORT := $(filter-out tests/test_%,$(wildcard tests/*.cpp))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.cpp=$(B)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/%.cpp=$(B)/tests/%)
