@@ -1,6 +1,6 @@
 // `make bench`: runs the registered benchmark groups --rounds times (default 3) and prints the
 // median of each row with its min and max, as a table or as JSON (--json), with the machine
-// named. `bench GROUP` (core, timers, threads, concurrency, tcp, http, crawl, ws; all is the
+// named. `bench GROUP` (core, timers, threads, concurrency, tcp, http, https, crawl, ws; all is the
 // default) and --only SUBSTRING pick groups. Medians because these machines are shared and noisy.
 #include <algorithm>
 #include <cstdio>
@@ -17,9 +17,9 @@
 namespace {
 
 const char* kUsage =
-    "usage: bench [core|timers|threads|concurrency|tcp|http|crawl|ws|all] [--json] [--rounds N]\n"
-    "             [--only SUBSTRING] [--requests N] [--concurrency N] [--latency-ms MS] "
-    "[--huge]\n"
+    "usage: bench [core|timers|threads|concurrency|tcp|http|https|crawl|ws|all] [--json]\n"
+    "             [--rounds N] [--only SUBSTRING] [--requests N] [--concurrency N]\n"
+    "             [--latency-ms MS] [--huge]\n"
     "  GROUP           run the groups whose name starts with it (default: all)\n"
     "  --rounds N      rounds per group; each row shows its median, min and max (default 3)\n"
     "  --only S        only the groups whose name contains S\n"
