@@ -32,6 +32,7 @@ SessionCore::SessionCore(ClientOptions o) : options(std::move(o)), pool(pool_opt
     limits.max_header_bytes = options.max_header_size;
     limits.max_line = std::min<size_t>(limits.max_line, options.max_header_size);
     limits.max_body = options.max_body_size;
+    options_error_ = options_error(options);
 }
 
 Coro<Response> SessionCore::fetch(std::shared_ptr<SessionCore> self, Outgoing req) {

@@ -3,6 +3,7 @@
 // with the read timeout between reads, the body decoded as it arrives. A kept-alive connection
 // the server had closed (end of stream or reset before any response byte) is retried once on a
 // fresh connection when the method is idempotent.
+#include <array>
 #include <chrono>
 #include <utility>
 
@@ -37,12 +38,17 @@ struct StaleConnection {
 };
 
 bool is_token(std::string_view s) {
+    // RFC 9110 tchar, as a table: this runs for every request's method and header names.
+    static constexpr auto kToken = [] {
+        std::array<bool, 256> t{};
+        for (int c = 33; c < 127; ++c) t[c] = true;
+        for (char c : std::string_view("\"(),/:;<=>?@[\\]{}"))
+            t[static_cast<unsigned char>(c)] = false;
+        return t;
+    }();
     if (s.empty()) return false;
     for (unsigned char ch : s) {
-        if (ch <= 32 || ch >= 127 ||
-            std::string_view("\"(),/:;<=>?@[\\]{}").find(ch) != std::string_view::npos) {
-            return false;
-        }
+        if (!kToken[ch]) return false;
     }
     return true;
 }
@@ -56,13 +62,28 @@ void check_field(std::string_view name, std::string_view value) {
     }
 }
 
+}  // namespace
+
+// The session's own fields (ClientOptions::headers, user_agent) are checked once, here; each
+// request still throws what they are found to break.
+std::string options_error(const ClientOptions& o) {
+    try {
+        for (const auto& f : o.headers) check_field(f.name, f.value);
+        check_field("User-Agent", o.user_agent);
+    } catch (const HttpError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+namespace {
+
 // Refuses what would let a caller's string split the request, before any connection is used.
-void validate(const Outgoing& req, const ClientOptions& o) {
+void validate(const Outgoing& req, const std::string& options_error) {
     if (!is_token(req.method)) throw HttpError("invalid request method \"" + req.method + "\"");
-    for (const auto& f : o.headers) check_field(f.name, f.value);
+    if (!options_error.empty()) throw HttpError(options_error);
     for (const auto& f : req.headers) check_field(f.name, f.value);
     check_field("Content-Type", req.content_type);
-    check_field("User-Agent", o.user_agent);
 }
 
 void add_field(std::string& out, std::string_view name, std::string_view value) {
@@ -286,7 +307,7 @@ Coro<Response> SessionCore::exchange(const Outgoing& req) {
     if (url.scheme() != "http" && url.scheme() != "https") {
         throw HttpError("unsupported URL scheme \"" + url.scheme() + "\": " + url.str());
     }
-    validate(req, options);
+    validate(req, options_error_);
     std::string key = pool_key(url);
     bool fresh_only = false;
     for (;;) {

@@ -25,6 +25,9 @@ public:
 // "250 ms", for timeout messages.
 std::string ms_text(std::chrono::nanoseconds d);
 
+// Why the session-wide header fields of o (headers, user_agent) cannot be sent, or "".
+std::string options_error(const ClientOptions& o);
+
 // What one request sends; the redirect chain changes method, url and body as it goes.
 struct Outgoing {
     std::string method;
@@ -52,6 +55,9 @@ public:
     size_t connections_opened = 0;
 
 private:
+    // What options' own header fields break, or "" (see options_error): checked once.
+    std::string options_error_;
+
     Coro<Response> follow(Outgoing& req);
     // One request and its response, on a pooled connection (retried once on a fresh one when a
     // kept-alive connection turns out closed and the method is idempotent).

@@ -94,6 +94,9 @@ int Parser::on_message_begin(llhttp_t* p) {
     s.field_.clear();
     s.value_.clear();
     s.headers_.clear();
+    // The last message's fields were moved out with its Headers: without room made once here,
+    // a typical response's 5 to 10 fields reallocate the vector four times.
+    s.headers_.reserve(16);
     return 0;
 }
 

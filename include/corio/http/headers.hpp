@@ -42,6 +42,8 @@ public:
     // Removes every field under name; returns how many.
     size_t remove(std::string_view name);
     void clear() noexcept { fields_.clear(); }
+    // Room for n fields without reallocating (a parser filling a fresh Headers per message).
+    void reserve(size_t n) { fields_.reserve(n); }
 
     size_t size() const noexcept { return fields_.size(); }
     bool empty() const noexcept { return fields_.empty(); }
