@@ -1,6 +1,8 @@
 // Any awaitable in the combinators, as asyncio takes any awaitable: wait_for, timeout, shield,
 // gather, gather_settled, create_task, ensure_future and TaskGroup::create_task with a Coro, a
-// Task, the library's awaitable calls (stream reads, to_thread) and an awaiter written by hand;
+// Task, the library's awaitable calls (stream reads, to_thread, the awaiters of Event, Lock,
+// Semaphore, Condition and Queue, with their state left consistent by a timeout) and an awaiter
+// written by hand;
 // the Awaitable concept and await_result_t. What does not compile cannot be a test; it is shown
 // here as comments:
 //     corio::wait_for(42, 1s);
@@ -59,6 +61,14 @@ static_assert(corio::Awaitable<Task<std::string>>);
 static_assert(corio::Awaitable<Later>);
 static_assert(corio::Awaitable<decltype(std::declval<corio::Event&>().wait())>);
 static_assert(corio::Awaitable<decltype(std::declval<corio::Lock&>().acquire())>);
+// Movable before they are awaited, so the combinators can keep them in a frame.
+static_assert(std::is_nothrow_move_constructible_v<corio::Event::WaitAwaiter>);
+static_assert(std::is_nothrow_move_constructible_v<corio::Semaphore::AcquireAwaiter>);
+static_assert(std::is_move_constructible_v<decltype(std::declval<corio::Queue<int>&>().put(1))>);
+static_assert(
+    std::is_nothrow_move_constructible_v<decltype(std::declval<corio::Queue<int>&>().get())>);
+static_assert(
+    std::is_nothrow_move_constructible_v<decltype(std::declval<corio::Queue<int>&>().join())>);
 static_assert(!corio::Awaitable<int>);
 static_assert(!corio::Awaitable<std::string>);
 static_assert(!corio::Awaitable<std::vector<Coro<int>>>);
@@ -166,25 +176,135 @@ TEST_CASE("shield takes a Coro and any awaitable: the shielded work runs on afte
     REQUIRE(loop.run_until_complete(main()) == "shielded");
 }
 
-TEST_CASE("a lock's Holder comes through wait_for when the acquire is wrapped in a Coro",
-          "[asyncio][awaitable]") {
-    // The sync primitives' awaiters cannot be moved yet, so they reach the combinators through
-    // a Coro; the move-only Holder result travels through the adapter and the deadline intact.
+TEST_CASE("the sync primitives' awaiters go through wait_for: the value when in time",
+          "[asyncio][awaitable][sync]") {
+    corio::ManualClock clock;
+    corio::Loop loop({.clock = &clock});
+    corio::Event ready;
+    corio::Lock lock;
+    corio::Semaphore sem{0};
+    corio::Queue<int> q{1};
+    corio::Condition cond;
+    bool flag = false;
+    auto main = [&]() -> Coro<int> {
+        auto& l = corio::Loop::current();
+        l.call_later(10ms, [&] { ready.set(); });
+        co_await corio::wait_for(ready.wait(), 5s);
+        REQUIRE(clock.now() == corio::ManualClock::time_point{} + 1h + 10ms);
+
+        corio::Lock::Holder held = co_await corio::wait_for(lock.acquire(), 1s);
+        REQUIRE(held.held());
+        REQUIRE(lock.locked());
+        l.call_later(10ms, [&] { sem.release(); });
+        corio::Semaphore::Holder permit = co_await corio::wait_for(sem.acquire(), 1s);
+        REQUIRE(permit.held());
+        REQUIRE(sem.value() == 0);
+
+        l.call_later(10ms, [&] { q.put_nowait(7); });
+        int got = co_await corio::wait_for(q.get(), 1s);
+        q.put_nowait(8);  // full now: the next put waits for a get
+        l.call_later(10ms, [&] { q.get_nowait(); });
+        co_await corio::wait_for(q.put(9), 1s);
+        REQUIRE(q.get_nowait() == 9);
+        l.call_later(10ms, [&] {
+            for (int i = 0; i < 3; ++i) q.task_done();
+        });
+        co_await corio::wait_for(q.join(), 1s);
+
+        auto cheld = co_await corio::wait_for(cond.acquire(), 1s);
+        auto notify = [&]() -> Coro<void> {  // named: the closure outlives the task
+            auto h = co_await cond.acquire();
+            flag = true;
+            cond.notify_all();
+        };
+        Task<void> notifier = corio::create_task(notify());
+        co_await corio::wait_for(cond.wait(cheld), 1s);
+        REQUIRE(cheld.held());
+        cheld.release();
+        co_await notifier;
+        auto again = co_await cond.acquire();
+        co_await corio::wait_for(cond.wait_for(again, [&] { return flag; }), 1s);
+        co_return got;
+    };
+    REQUIRE(loop.run_until_complete(main()) == 7);
+    REQUIRE_FALSE(lock.locked());
+    REQUIRE(sem.value() == 1);
+}
+
+TEST_CASE("a sync awaiter that times out in wait_for leaves its primitive consistent",
+          "[asyncio][awaitable][sync]") {
     corio::ManualClock clock;
     corio::Loop loop({.clock = &clock});
     corio::Lock lock;
-    auto acquire = [&]() -> Coro<corio::Lock::Holder> { co_return co_await lock.acquire(); };
+    corio::Semaphore sem{0};
+    corio::Queue<int> q{1};
+    corio::Event never;
     auto main = [&]() -> Coro<bool> {
-        corio::Lock::Holder held = co_await corio::wait_for(acquire(), 1s);
-        REQUIRE(lock.locked());
-        bool timed_out =
-            co_await corio_test::throws_as<corio::TimeoutError>(corio::wait_for(acquire(), 1s));
-        REQUIRE(timed_out);
+        using corio::TimeoutError;
+        using corio_test::throws_as;
+        bool timed_out1 = co_await throws_as<TimeoutError>(corio::wait_for(never.wait(), 5s));
+        REQUIRE(timed_out1);
+        auto waited = clock.now() - (corio::ManualClock::time_point{} + 1h);
+        REQUIRE(waited == 5s);
+
+        corio::Lock::Holder held = co_await lock.acquire();
+        bool timed_out2 = co_await throws_as<TimeoutError>(corio::wait_for(lock.acquire(), 1s));
+        REQUIRE(timed_out2);
         held.release();
-        REQUIRE_FALSE(lock.locked());  // the timed-out acquire kept nothing
+        REQUIRE_FALSE(lock.locked());  // the timed-out acquire holds nothing
+        bool timed_out3 = co_await throws_as<TimeoutError>(corio::wait_for(sem.acquire(), 1s));
+        REQUIRE(timed_out3);
+        REQUIRE(sem.waiters() == 0);
+        sem.release();
+        REQUIRE(sem.value() == 1);  // the permit was not handed to the gone waiter
+
+        bool timed_out4 = co_await throws_as<TimeoutError>(corio::wait_for(q.get(), 1s));
+        REQUIRE(timed_out4);
+        Task<int> getter = corio::create_task(q.get());
+        co_await corio::sleep(0s);
+        co_await q.put(5);  // the timed-out get took nothing and is not served: the next getter is
+        int got = co_await corio::wait_for(getter, 1s);
+        REQUIRE(got == 5);
+        q.put_nowait(6);
+        bool timed_out6 = co_await throws_as<TimeoutError>(corio::wait_for(q.put(7), 1s));
+        REQUIRE(timed_out6);
+        REQUIRE(q.qsize() == 1);  // the timed-out put added nothing
+        REQUIRE(q.get_nowait() == 6);
+        REQUIRE(q.empty());
+        bool timed_out7 = co_await throws_as<TimeoutError>(corio::wait_for(q.join(), 1s));
+        REQUIRE(timed_out7);
         co_return true;
     };
     REQUIRE(loop.run_until_complete(main()));
+}
+
+TEST_CASE("gather, shield and create_task take the sync awaiters", "[asyncio][awaitable][sync]") {
+    corio::ManualClock clock;
+    corio::Loop loop({.clock = &clock});
+    corio::Event ready;
+    corio::Lock lock;
+    auto main = [&]() -> Coro<int> {
+        Task<void> waiter = corio::create_task(ready.wait());
+        Task<int> t = corio::create_task(twice(4));
+        corio::Loop::current().call_later(20ms, [&] { ready.set(); });
+        auto [a, b, c] = co_await corio::wait_for(corio::gather(ready.wait(), t, twice(3)), 1s);
+        REQUIRE(clock.now() == corio::ManualClock::time_point{} + 1h + 20ms);
+        co_await corio::wait_for(waiter, 1s);
+        REQUIRE(waiter.done());
+
+        // The outer deadline cancels only the wait for the shield: the shielded acquire stays
+        // queued, so a release hands the lock to it rather than freeing it.
+        corio::Lock::Holder held = co_await corio::shield(lock.acquire());
+        bool timed_out = co_await corio_test::throws_as<corio::TimeoutError>(
+            corio::wait_for(corio::shield(lock.acquire()), 10ms));
+        REQUIRE(timed_out);
+        held.release();
+        REQUIRE(lock.locked());
+        corio::Lock::Holder later = co_await corio::wait_for(lock.acquire(), 1s);
+        REQUIRE(later.held());
+        co_return b + c;
+    };
+    REQUIRE(loop.run_until_complete(main()) == 14);
 }
 
 TEST_CASE("wait_for, shield and gather take corio::sleep", "[asyncio][awaitable]") {

@@ -1,7 +1,7 @@
 // The waiters of Lock, Semaphore, Event, Condition and Queue at scale and at their edges: many
-// waiters served in arrival order with cancelled ones skipped, a waiter's deadline (wait_for)
-// ending only its own wait, a waiter woken and then destroyed giving back what it was handed,
-// and primitives fed from other threads through call_soon_threadsafe.
+// waiters served in arrival order with cancelled ones skipped, a waiter's deadline (wait_for on
+// the awaiter itself) ending only its own wait, a waiter woken and then destroyed giving back what
+// it was handed, and primitives fed from other threads through call_soon_threadsafe.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
@@ -32,14 +32,6 @@ Coro<void> take_permit(corio::Semaphore& sem, std::vector<int>& log, int i) {
     log.push_back(i);
     co_await corio::sleep(1ms);
 }
-
-// The awaits as coroutines, for wait_for.
-Coro<corio::Semaphore::Holder> acquire(corio::Semaphore& sem) { co_return co_await sem.acquire(); }
-Coro<corio::Lock::Holder> acquire_lock(corio::Lock& lock) { co_return co_await lock.acquire(); }
-Coro<void> wait_event(corio::Event& ev) { co_await ev.wait(); }
-Coro<int> get(corio::Queue<int>& q) { co_return co_await q.get(); }
-Coro<void> put(corio::Queue<int>& q, int v) { co_await q.put(v); }
-Coro<void> join(corio::Queue<int>& q) { co_await q.join(); }
 
 // Whether f throws corio::TimeoutError.
 template <class F>
@@ -147,7 +139,7 @@ TEST_CASE("a waiter whose deadline passes leaves the queue; the next one is serv
             Task<void> next = corio::create_task(take_permit(sem, log, 2));
             co_await corio::sleep(0s);
             auto timed = [&]() -> Coro<void> {
-                auto h = co_await corio::wait_for(acquire(sem), 5ms);
+                auto h = co_await corio::wait_for(sem.acquire(), 5ms);
             };
             // Queued behind `next`, gives up after 5 ms: no permit is left behind with it.
             REQUIRE(co_await times_out(timed));
@@ -160,7 +152,7 @@ TEST_CASE("a waiter whose deadline passes leaves the queue; the next one is serv
             corio::Lock lock;
             auto held = co_await lock.acquire();
             auto timed_lock = [&]() -> Coro<void> {
-                auto h = co_await corio::wait_for(acquire_lock(lock), 5ms);
+                auto h = co_await corio::wait_for(lock.acquire(), 5ms);
             };
             REQUIRE(co_await times_out(timed_lock));
             held.release();
@@ -171,16 +163,16 @@ TEST_CASE("a waiter whose deadline passes leaves the queue; the next one is serv
     SECTION("Event and Queue get, put and join") {
         auto main = []() -> Coro<void> {
             corio::Event ev;
-            auto wait_ev = [&]() -> Coro<void> { co_await corio::wait_for(wait_event(ev), 5ms); };
+            auto wait_ev = [&]() -> Coro<void> { co_await corio::wait_for(ev.wait(), 5ms); };
             REQUIRE(co_await times_out(wait_ev));
             corio::Queue<int> q{1};
-            auto get1 = [&]() -> Coro<void> { co_await corio::wait_for(get(q), 5ms); };
+            auto get1 = [&]() -> Coro<void> { co_await corio::wait_for(q.get(), 5ms); };
             REQUIRE(co_await times_out(get1));
             q.put_nowait(1);  // no getter left to promise it to
             REQUIRE(q.qsize() == 1);
-            auto put2 = [&]() -> Coro<void> { co_await corio::wait_for(put(q, 2), 5ms); };
+            auto put2 = [&]() -> Coro<void> { co_await corio::wait_for(q.put(2), 5ms); };
             REQUIRE(co_await times_out(put2));
-            auto join1 = [&]() -> Coro<void> { co_await corio::wait_for(join(q), 5ms); };
+            auto join1 = [&]() -> Coro<void> { co_await corio::wait_for(q.join(), 5ms); };
             REQUIRE(co_await times_out(join1));
             REQUIRE(q.get_nowait() == 1);  // the timed-out put added nothing
             REQUIRE(q.empty());
@@ -210,7 +202,7 @@ TEST_CASE("a permit released in the same tick as the waiter's deadline is taken,
     auto main = []() -> Coro<size_t> {
         corio::Semaphore sem{0};
         corio::Loop::current().call_later(3s, [&] { sem.release(); });
-        auto h = co_await corio::wait_for(acquire(sem), 3s);
+        auto h = co_await corio::wait_for(sem.acquire(), 3s);
         REQUIRE(h.held());
         REQUIRE(sem.value() == 0);
         h.release();

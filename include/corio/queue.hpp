@@ -35,6 +35,7 @@ public:
     class PutAwaiter : WaitNode {
     public:
         PutAwaiter(BasicQueue* q, T v) : q_(q), value_(std::move(v)) {}
+        PutAwaiter(PutAwaiter&&) = default;  // before it is awaited only (WaitNode's)
         ~PutAwaiter() {
             if (woken()) q_->drop_slot_claim();
         }
@@ -65,6 +66,7 @@ public:
     class GetAwaiter : WaitNode {
     public:
         explicit GetAwaiter(BasicQueue* q) noexcept : q_(q) {}
+        GetAwaiter(GetAwaiter&&) noexcept = default;  // before it is awaited only (WaitNode's)
         ~GetAwaiter() {
             if (woken()) q_->drop_item_claim();
         }

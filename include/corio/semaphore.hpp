@@ -59,6 +59,7 @@ public:
         explicit AcquireAwaiter(Semaphore* s, bool cancellable = true) noexcept : sem_(s) {
             cancellable_ = cancellable;
         }
+        AcquireAwaiter(AcquireAwaiter&&) noexcept = default;  // before it is awaited only
         ~AcquireAwaiter() {
             if (woken()) sem_->give();  // handed a permit, then destroyed before resuming
         }

@@ -11,6 +11,7 @@
 // leave step runs first, so the waiter leaves whatever queue or slot it joined before it resumes.
 #pragma once
 
+#include <cassert>
 #include <coroutine>
 #include <cstdint>
 #include <utility>
@@ -33,6 +34,13 @@ inline int64_t deadline_after(int64_t now_ns, int64_t delay_ns) noexcept {
 class ParkCore : protected Waiter {
 public:
     ParkCore() = default;
+    // Movable only before it is awaited (wait_for, shield, gather and create_task keep the
+    // awaiter in a frame of their own first): until then nothing is registered anywhere.
+    // Moving one that waits would leave its task, loop and queue pointing at the old place.
+    ParkCore(ParkCore&& o) noexcept : Waiter() {
+        assert(!o.suspended_ && !o.handle_ && !o.task);
+        (void)o;
+    }
     ParkCore(const ParkCore&) = delete;
     ParkCore& operator=(const ParkCore&) = delete;
 
@@ -75,12 +83,13 @@ protected:
     bool cancel_due() const noexcept { return suspended_ && task && task->cancel_pending(); }
     // First step of await_resume (after any give-back): throws CancelledError if the task was
     // cancelled while waiting. Without a suspension (await_ready said yes) there is no
-    // cancellation point, and a pending cancel waits for the next one.
+    // cancellation point, and a pending cancel waits for the next one. The task is forgotten:
+    // a waiter awaited again (as_completed's) may outlive it, or wait next outside any task.
     void finish_wait() {
         if (!suspended_) return;  // the uncontended path: keep it to one test
         suspended_ = false;
         end_wait();
-        if (task) task->take_cancel();
+        if (TaskCore* t = std::exchange(task, nullptr)) t->take_cancel();
     }
 
     Loop* loop_ = nullptr;

@@ -15,6 +15,7 @@
 // set only by WaitList::wake, after the node left the list.
 #pragma once
 
+#include <cassert>
 #include <coroutine>
 #include <cstddef>
 #include <utility>
@@ -29,6 +30,10 @@ class WaitList;
 class WaitNode : protected ParkCore {
 public:
     WaitNode() = default;
+    // Before the first await only (see ParkCore's): an unqueued node carries just its flags.
+    WaitNode(WaitNode&& o) noexcept : ParkCore(std::move(o)), cancellable_(o.cancellable_) {
+        assert(!o.list_ && !o.woken_);
+    }
 
 protected:
     inline ~WaitNode();
