@@ -323,8 +323,8 @@ TEST_CASE("destroying the wheel unlinks the timers left in it", "[wheel]") {
     }
     for (auto& n : nodes) {
         REQUIRE_FALSE(n.linked());
-        REQUIRE(n.prev == nullptr);
-        REQUIRE(n.next == nullptr);
+        REQUIRE(n.hook.prev == nullptr);
+        REQUIRE(n.hook.next == nullptr);
     }
 }
 

@@ -23,40 +23,12 @@ constexpr auto fires_before = [](const TimerNode* a, const TimerNode* b) {
     return a->deadline != b->deadline ? a->deadline < b->deadline : inserted_before(a, b);
 };
 
-void push_front(TimerNode*& head, TimerNode* t) {
-    t->prev = nullptr;
-    t->next = head;
-    if (head) head->prev = t;
-    head = t;
-}
-
 // Keeps a sorted list sorted: only for the current tick's slot, which rarely gains timers.
-void insert_sorted(TimerNode*& head, TimerNode* t) {
+template <class List>
+void insert_sorted(List& list, TimerNode* t) {
     TimerNode* prev = nullptr;
-    TimerNode* at = head;
-    while (at && fires_before(at, t)) {
-        prev = at;
-        at = at->next;
-    }
-    t->prev = prev;
-    t->next = at;
-    if (at) at->prev = t;
-    if (prev) {
-        prev->next = t;
-    } else {
-        head = t;
-    }
-}
-
-void unlink(TimerNode*& head, TimerNode* t) {
-    if (t->prev) {
-        t->prev->next = t->next;
-    } else {
-        assert(head == t);
-        head = t->next;
-    }
-    if (t->next) t->next->prev = t->prev;
-    t->prev = t->next = nullptr;
+    for (TimerNode* at = list.front(); at && fires_before(at, t); at = List::next(at)) prev = at;
+    list.insert_after(prev, t);
 }
 
 constexpr uint64_t bit(int i) { return uint64_t{1} << i; }
@@ -69,20 +41,15 @@ TimerWheel::TimerWheel(int64_t now_ns)
 TimerWheel::~TimerWheel() {
     // Owners may outlive the wheel (a loop torn down with timers still armed); leave their nodes
     // unlinked so a later cancel() or linked() check is harmless.
-    auto release = [](TimerNode* t) {
-        while (t) {
-            TimerNode* next = t->next;
-            t->prev = t->next = nullptr;
-            t->where = TimerNode::kUnlinked;
-            t = next;
-        }
+    auto release = [](auto& list) {
+        while (TimerNode* t = list.pop_front()) t->where = TimerNode::kUnlinked;
     };
-    for (TimerNode* head : level0_) release(head);
+    for (SlotList& list : level0_) release(list);
     for (auto& level : upper_) {
-        for (TimerNode* head : level) release(head);
+        for (SlotList& list : level) release(list);
     }
     release(overflow_);
-    release(expired_head_);
+    release(expired_);
 }
 
 uint64_t TimerWheel::tick_of(int64_t ns) const {
@@ -103,7 +70,7 @@ void TimerWheel::place(TimerNode* t) {
         if (tick == sorted_tick_) {
             insert_sorted(level0_[slot], t);
         } else {
-            push_front(level0_[slot], t);
+            level0_[slot].push_front(t);
         }
         level0_occupied_[slot / kWordBits] |= bit(slot % kWordBits);
         level0_summary_ |= bit(slot / kWordBits);
@@ -113,7 +80,7 @@ void TimerWheel::place(TimerNode* t) {
     }
     const uint64_t differ = cur_ ^ tick;
     if (differ >> kTopBits) {
-        push_front(overflow_, t);
+        overflow_.push_front(t);
         t->where = TimerNode::kOverflow;
         overflow_min_ = std::min(overflow_min_, tick);
         return;
@@ -122,7 +89,7 @@ void TimerWheel::place(TimerNode* t) {
     const int level = (std::bit_width(differ) - 1 - kLevel0Bits) / kSlotBits + 1;
     assert(level >= 1 && level < kLevels);
     const int slot = static_cast<int>((tick >> level_shift(level)) & (kSlots - 1));
-    push_front(upper_[level - 1][slot], t);
+    upper_[level - 1][slot].push_front(t);
     upper_occupied_[level - 1] |= bit(slot);
     t->where = static_cast<uint8_t>(level);
     t->slot = static_cast<uint16_t>(slot);
@@ -137,13 +104,13 @@ void TimerWheel::clear_level0_bit(int slot) {
 void TimerWheel::unlink_from_slot(TimerNode* t) {
     // Decided from the node's own links, so cancelling a node in mid-list does not load its
     // slot's head: the 32 KiB of level-0 heads alone would fill L1.
-    const bool last = !t->prev && !t->next;
+    const bool last = !SlotList::prev(t) && !SlotList::next(t);
     if (t->where == 0) {
-        unlink(level0_[t->slot], t);
+        level0_[t->slot].remove(t);
         if (last) clear_level0_bit(t->slot);
         return;
     }
-    unlink(upper_[t->where - 1][t->slot], t);
+    upper_[t->where - 1][t->slot].remove(t);
     if (last) upper_occupied_[t->where - 1] &= ~bit(t->slot);
 }
 
@@ -159,14 +126,13 @@ void TimerWheel::cancel(TimerNode* t) {
         case TimerNode::kUnlinked:
             return;
         case TimerNode::kExpired:
-            if (t == expired_tail_) expired_tail_ = t->prev;
-            unlink(expired_head_, t);
+            expired_.remove(t);
             break;
         case TimerNode::kOverflow:
-            unlink(overflow_, t);
+            overflow_.remove(t);
             // The minimum may now be stale; it stays a valid lower bound and is recomputed
             // when the overflow list is next re-placed, so no scan here.
-            if (!overflow_) overflow_min_ = kNoTick;
+            if (overflow_.empty()) overflow_min_ = kNoTick;
             break;
         default:
             assert(t->where < kLevels);
@@ -216,7 +182,7 @@ TimerWheel::Expiration TimerWheel::next_expiration() const {
         if (start <= best.start) best = {level, slot, start};
         break;  // higher levels start later still
     }
-    if (overflow_) {
+    if (!overflow_.empty()) {
         const uint64_t start = overflow_min_ & ~((uint64_t{1} << kTopBits) - 1);
         if (start <= best.start) best = {kOverflowLevel, 0, start};
     }
@@ -224,34 +190,32 @@ TimerWheel::Expiration TimerWheel::next_expiration() const {
 }
 
 void TimerWheel::expire_slot(int slot, uint64_t tick, int64_t now_ns, bool current) {
-    TimerNode*& head = level0_[slot];
+    SlotList& list = level0_[slot];
     if (current) {
         // The position's own tick: with thousands of timers in one millisecond the loop wakes
         // on each exact deadline, so the slot is sorted once and then drained from the front,
         // instead of rescanned at every wake-up.
-        if (sorted_tick_ != tick) sort_slot(head, tick);
-        while (head && head->deadline <= now_ns) {
-            TimerNode* t = head;
-            unlink(head, t);
-            append_expired(t);
+        if (sorted_tick_ != tick) sort_slot(list, tick);
+        while (!list.empty() && list.front()->deadline <= now_ns) {
+            append_expired(list.pop_front());
         }
-        if (!head) clear_level0_bit(slot);
+        if (list.empty()) clear_level0_bit(slot);
         return;
     }
     // A past tick (the loop fell behind): its due timers leave the slot now. Their keys are
     // copied out while the list is walked anyway, and the sort compares those in cache: a
     // comparison through the node pointers missed the cache on every step, which made the
     // catch-up after a stall (thousands of timers a millisecond) take longer than the stall.
-    for (TimerNode* t = head; t;) {
-        TimerNode* next = t->next;
+    for (TimerNode* t = list.front(); t;) {
+        TimerNode* next = SlotList::next(t);
         assert(t->where == 0 && t->slot == slot && tick_of(t->deadline) == tick);
         if (t->deadline <= now_ns) {
-            unlink(head, t);
+            list.remove(t);
             keys_.push_back({t->deadline, t->seq, t});
         }
         t = next;
     }
-    if (!head) clear_level0_bit(slot);
+    if (list.empty()) clear_level0_bit(slot);
     // Slots hold one tick each, so sorting per slot and appending slot by slot keeps the whole
     // batch in (deadline, seq) order.
     sort_keys();
@@ -266,35 +230,30 @@ void TimerWheel::sort_keys() {
     });
 }
 
-void TimerWheel::sort_slot(TimerNode*& head, uint64_t tick) {
+void TimerWheel::sort_slot(SlotList& list, uint64_t tick) {
     // Keys are copied out so the sort compares in cache instead of chasing nodes: each node is
     // touched once to read and once to relink.
-    for (TimerNode* t = head; t; t = t->next) keys_.push_back({t->deadline, t->seq, t});
+    for (TimerNode* t = list.front(); t; t = SlotList::next(t)) {
+        keys_.push_back({t->deadline, t->seq, t});
+    }
     sort_keys();
-    head = nullptr;
-    for (size_t i = keys_.size(); i-- > 0;) push_front(head, keys_[i].node);
+    list.take_all();  // every node is relinked below
+    for (size_t i = keys_.size(); i-- > 0;) list.push_front(keys_[i].node);
     keys_.clear();
     sorted_tick_ = tick;
 }
 
 void TimerWheel::append_expired(TimerNode* t) {
     t->where = TimerNode::kExpired;
-    t->next = nullptr;
-    t->prev = expired_tail_;
-    if (expired_tail_) {
-        expired_tail_->next = t;
-    } else {
-        expired_head_ = t;
-    }
-    expired_tail_ = t;
+    expired_.push_back(t);
 }
 
 void TimerWheel::cascade(int level, int slot) {
-    TimerNode* t = upper_[level - 1][slot];
-    upper_[level - 1][slot] = nullptr;
+    // take_all() leaves the links in place: each node's next is read before place() relinks it.
+    TimerNode* t = upper_[level - 1][slot].take_all();
     upper_occupied_[level - 1] &= ~bit(slot);
     while (t) {
-        TimerNode* next = t->next;
+        TimerNode* next = SlotList::next(t);
         assert(t->where == level && t->slot == slot);
         place(t);
         assert(t->where < level);
@@ -304,11 +263,10 @@ void TimerWheel::cascade(int level, int slot) {
 }
 
 void TimerWheel::reinsert_overflow() {
-    TimerNode* t = overflow_;
-    overflow_ = nullptr;
+    TimerNode* t = overflow_.take_all();  // relinked one by one, as in cascade()
     overflow_min_ = kNoTick;
     while (t) {
-        TimerNode* next = t->next;
+        TimerNode* next = SlotList::next(t);
         place(t);
         ++cascaded_;
         t = next;
@@ -344,11 +302,9 @@ void TimerWheel::advance(int64_t now_ns) {
 }
 
 TimerNode* TimerWheel::pop_expired() {
-    TimerNode* t = expired_head_;
+    TimerNode* t = expired_.pop_front();
     if (!t) return nullptr;
     assert(t->where == TimerNode::kExpired);
-    if (t == expired_tail_) expired_tail_ = nullptr;
-    unlink(expired_head_, t);
     t->where = TimerNode::kUnlinked;
     --size_;
     return t;
@@ -357,10 +313,12 @@ TimerNode* TimerWheel::pop_expired() {
 int64_t TimerWheel::next_deadline() const {
     // The current tick's slot is scanned for the exact minimum so the loop's poll timeout ends on
     // the deadline itself; such slots hold at most the timers of one millisecond.
-    if (const TimerNode* t = level0_[cur_ & (kLevel0Slots - 1)]) {
+    if (const TimerNode* t = level0_[cur_ & (kLevel0Slots - 1)].front()) {
         if (sorted_tick_ == cur_) return t->deadline;
         int64_t earliest = t->deadline;
-        for (t = t->next; t; t = t->next) earliest = std::min(earliest, t->deadline);
+        for (t = SlotList::next(t); t; t = SlotList::next(t)) {
+            earliest = std::min(earliest, t->deadline);
+        }
         return earliest;
     }
     Expiration e = next_expiration();

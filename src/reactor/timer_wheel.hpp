@@ -72,6 +72,7 @@
 #include <limits>
 #include <vector>
 
+#include "corio/detail/intrusive_list.hpp"
 #include "corio/detail/timer_node.hpp"
 
 namespace corio::detail {
@@ -94,7 +95,7 @@ public:
     // (deadline, seq) order, after whatever was already in the expired queue.
     void advance(int64_t now_ns);
     TimerNode* pop_expired();  // unlinks and returns the next expired timer, or nullptr
-    bool has_expired() const { return expired_head_ != nullptr; }
+    bool has_expired() const { return !expired_.empty(); }
     // INT64_MAX when no timer is pending (the expired queue is not counted). Otherwise a lower
     // bound on the earliest pending deadline, exact when that timer is in the current tick's
     // slot, and > position() unless a timer is due already; then it is that timer's deadline,
@@ -142,7 +143,10 @@ private:
     // Moves the due nodes of the level-0 slot of `tick`; `current`: the position's own tick.
     void expire_slot(int slot, uint64_t tick, int64_t now_ns, bool current);
     void append_expired(TimerNode* t);
-    void sort_slot(TimerNode*& head, uint64_t tick);
+    // Tail-less: one word per slot, as the 4352 slot heads are most of the wheel's footprint.
+    using SlotList = IntrusiveList<TimerNode, &TimerNode::hook, false>;
+    static_assert(sizeof(SlotList) == sizeof(TimerNode*));
+    void sort_slot(SlotList& list, uint64_t tick);
     void sort_keys();  // keys_ into firing order
     void cascade(int level, int slot);
     void reinsert_overflow();
@@ -150,16 +154,15 @@ private:
 
     // Level 0: list heads (nodes pushed at the front) and the two-level occupancy bitmap, so the
     // next occupied slot is found by two bit scans, never a walk over 4096 heads.
-    TimerNode* level0_[kLevel0Slots] = {};
+    SlotList level0_[kLevel0Slots];
     uint64_t level0_occupied_[kLevel0Words] = {};  // bit s % 64 of word s / 64: slot s non-empty
     uint64_t level0_summary_ = 0;                  // bit w: level0_occupied_[w] != 0
     // Levels 1..4 at index L-1.
-    TimerNode* upper_[kLevels - 1][kSlots] = {};
+    SlotList upper_[kLevels - 1][kSlots];
     uint64_t upper_occupied_[kLevels - 1] = {};
-    TimerNode* overflow_ = nullptr;
+    SlotList overflow_;
     uint64_t overflow_min_ = kNoTick;  // <= the smallest overflow tick (stale after cancel)
-    TimerNode* expired_head_ = nullptr;
-    TimerNode* expired_tail_ = nullptr;
+    IntrusiveList<TimerNode, &TimerNode::hook> expired_;  // with a tail: appended in batches
     struct SortKey {
         int64_t deadline;
         uint32_t seq;

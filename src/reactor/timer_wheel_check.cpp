@@ -19,11 +19,11 @@ void TimerWheel::check_invariants() const {
     // checked for the current tick's 64-slot word and for one more word in turn, so a list
     // left behind a cleared bit is caught within 64 advances.
     auto check_level0_head = [&](int slot) {
-        const TimerNode* head = level0_[slot];
+        const TimerNode* head = level0_[slot].front();
         const bool occupied = level0_occupied_[slot / kWordBits] >> (slot % kWordBits) & 1;
         assert((head != nullptr) == occupied);
         if (!head) return;
-        assert(head->prev == nullptr && head->where == 0 && head->slot == slot);
+        assert(SlotList::prev(head) == nullptr && head->where == 0 && head->slot == slot);
         const uint64_t tick = tick_of(head->deadline);
         assert(tick - cur_ < kLevel0Slots);
         assert(static_cast<int>(tick & (kLevel0Slots - 1)) == slot);
@@ -44,20 +44,23 @@ void TimerWheel::check_invariants() const {
     for (int level = 1; level < kLevels; ++level) {
         const int shift = level_shift(level);
         for (int slot = 0; slot < kSlots; ++slot) {
-            const TimerNode* head = upper_[level - 1][slot];
+            const TimerNode* head = upper_[level - 1][slot].front();
             assert((head != nullptr) == static_cast<bool>(upper_occupied_[level - 1] >> slot & 1));
             if (!head) continue;
-            assert(head->prev == nullptr && head->where == level && head->slot == slot);
+            assert(SlotList::prev(head) == nullptr && head->where == level && head->slot == slot);
             const uint64_t tick = tick_of(head->deadline);
             assert(((tick ^ cur_) >> level_shift(level + 1)) == 0);
             assert(static_cast<int>(tick >> shift & (kSlots - 1)) == slot);
             assert(slot > static_cast<int>(cur_ >> shift & (kSlots - 1)));
         }
     }
-    assert(!overflow_ || overflow_->where == TimerNode::kOverflow);
-    assert(!overflow_ || (overflow_min_ <= tick_of(overflow_->deadline) &&
-                          (overflow_min_ >> kTopBits) > (cur_ >> kTopBits)));
-    assert((expired_head_ == nullptr) == (expired_tail_ == nullptr));
+    const TimerNode* over = overflow_.front();
+    assert(!over ||
+           (over->where == TimerNode::kOverflow && overflow_min_ <= tick_of(over->deadline) &&
+            (overflow_min_ >> kTopBits) > (cur_ >> kTopBits)));
+    const TimerNode* expired = expired_.back();
+    assert(!expired ||
+           (expired->where == TimerNode::kExpired && !decltype(expired_)::next(expired)));
     assert(cur_ == tick_of(position_));
 #endif
 }

@@ -1,6 +1,6 @@
-// IntrusiveList: the doubly linked list every waiter queue, awaiter list and registry in corio
-// uses. Nodes embed a ListHook, so linking allocates nothing and unlinking is O(1) from the node
-// alone. Standard library only.
+// IntrusiveList: the doubly linked list every waiter queue, awaiter list, registry and timer
+// wheel slot in corio uses. Nodes embed a ListHook, so linking allocates nothing and unlinking is
+// O(1) from the node alone. Standard library only.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +16,8 @@ struct ListHook {
 
 // Invariants: head_ and tail_ are both null (empty) or both set; following next from head_
 // reaches tail_ through every node once, prev runs the other way, head_'s prev and tail_'s next
-// are null. A node is in at most one list per hook; its links are null once it is removed.
+// are null. A node is in at most one list per hook; its links are null once it is removed
+// (after take_all(), only once its new owner relinks it).
 // The list does not own its nodes: whoever destroys a linked node removes it first.
 // With kTail false the list keeps no tail (one pointer, for structures that count every byte,
 // such as a task): push_back and back() are then unavailable.
@@ -73,6 +74,30 @@ public:
     T* pop_front() noexcept {
         T* n = head_;
         if (n) remove(n);
+        return n;
+    }
+    // Links n right after pos, or at the front when pos is null; pos must be in this list. For
+    // lists kept in order, whose owner finds pos by walking from the front.
+    void insert_after(T* pos, T* n) noexcept {
+        if (!pos) return push_front(n);
+        T* after = (pos->*Hook).next;
+        (n->*Hook).prev = pos;
+        (n->*Hook).next = after;
+        (pos->*Hook).next = n;
+        if (after) {
+            (after->*Hook).prev = n;
+        } else if constexpr (kTail) {
+            tail_ = n;
+        }
+    }
+    // Empties the list in O(1) and returns its old front. The nodes keep their stale links, so
+    // the caller can still walk them with next(), but must relink each one (re-sorting or
+    // re-placing them) before anything else reads its links: the one exception to the
+    // null-links-once-removed rule, which spares a write to every node of a batch that moves.
+    T* take_all() noexcept {
+        T* n = head_;
+        head_ = nullptr;
+        if constexpr (kTail) tail_ = nullptr;
         return n;
     }
 

@@ -1,8 +1,11 @@
-// The intrusive timer node shared by the timer wheel (src/reactor/timer_wheel.hpp) and the awaiters and
-// callbacks that embed one. Public only because templates in the public headers embed it.
+// The intrusive timer node shared by the timer wheel (src/reactor/timer_wheel.hpp) and the awaiters
+// and callbacks that embed one. Public only because templates in the public headers embed it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+
+#include "corio/detail/intrusive_list.hpp"
 
 namespace corio::detail {
 
@@ -14,8 +17,7 @@ struct TimerNode {
     static constexpr uint8_t kExpired = 6;
     static constexpr uint8_t kUnlinked = 0xff;
 
-    TimerNode* prev = nullptr;  // intrusive links (slot list, overflow list or expired queue)
-    TimerNode* next = nullptr;
+    ListHook<TimerNode> hook;            // slot list, overflow list or expired queue
     int64_t deadline = 0;                // absolute, nanoseconds on the loop clock
     void (*fire)(TimerNode*) = nullptr;  // called by the loop after pop_expired(); not by the wheel
     // Set by insert(): insertion order, breaks deadline ties. 32 bits compared with wrap-around
@@ -29,7 +31,9 @@ struct TimerNode {
     bool linked() const { return where != kUnlinked; }  // in the wheel or in its expired queue
 };
 // Awaiters embed a node in every coroutine frame that sleeps; keep it to five words.
-static_assert(sizeof(void*) != 8 || sizeof(TimerNode) <= 40);
+static_assert(sizeof(void*) != 8 || sizeof(TimerNode) == 40);
+// The links stay first, beside the deadline that every walk of a slot reads with them.
+static_assert(offsetof(TimerNode, hook) == 0);
 
 // True when a was inserted before b (seq compared with wrap-around).
 inline bool inserted_before(const TimerNode* a, const TimerNode* b) {
