@@ -247,3 +247,20 @@ TEST_CASE("a TLS stream that outlives its loop behaves as closed", "[teardown][t
     }
     require_behaves_as_closed(*client);
 }
+
+TEST_CASE("open streams and servers are not pending tasks", "[teardown]") {
+    // The loop tracks them to close them, but pending_tasks() counts work, as asyncio's
+    // all_tasks() does not list transports.
+    int peer = -1;
+    Loop loop;
+    Stream s = connect_raw(loop, peer);
+    REQUIRE(loop.pending_tasks() == 0);
+    auto nap = []() -> Coro<void> { co_await corio::sleep(1s); };
+    auto nap_briefly = []() -> Coro<void> { co_await corio::sleep(0s); };
+    auto t = loop.create_task(nap());
+    REQUIRE(loop.pending_tasks() == 1);
+    t.cancel();
+    s.close();
+    loop.run_until_complete(nap_briefly());
+    ::close(peer);
+}

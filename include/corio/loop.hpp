@@ -90,7 +90,9 @@ public:
 
     // Schedules f() for the next loop iteration. call_later/call_at return a handle that can
     // cancel the timer; they throw corio::Error on a closed loop. What f throws is reported,
-    // not propagated.
+    // not propagated. Timers that share a deadline fire in the order they were scheduled
+    // (call_at, call_later and sleep alike; tests/test_timer_order.cpp holds it); an earlier
+    // deadline always fires first.
 
     template <class F>
     void call_soon(F f) {

@@ -292,7 +292,8 @@ void Loop::wait_for_external_work() noexcept {
 
 size_t Loop::pending_tasks() const noexcept {
     size_t n = 0;
-    for (detail::Resident* r = residents_; r; r = r->reg_next()) ++n;
+    // Streams and servers are residents too (the loop closes them), but no pending work.
+    for (detail::Resident* r = residents_; r; r = r->reg_next()) n += !r->resident_done();
     return n;
 }
 
