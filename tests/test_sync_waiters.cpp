@@ -4,6 +4,8 @@
 // it was handed, and primitives fed from other threads through call_soon_threadsafe.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <coroutine>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +44,27 @@ Coro<bool> times_out(F f) {
         co_return true;
     }
     co_return false;
+}
+
+Coro<int> value_after(std::chrono::milliseconds d, int v) {
+    co_await corio::sleep(d);
+    co_return v;
+}
+
+// A coroutine type that is not corio's: what it awaits waits outside any task.
+struct Detached {
+    struct promise_type {
+        Detached get_return_object() noexcept { return {}; }
+        std::suspend_never initial_suspend() noexcept { return {}; }
+        std::suspend_never final_suspend() noexcept { return {}; }
+        void return_void() noexcept {}
+        void unhandled_exception() noexcept { std::terminate(); }
+    };
+};
+
+Detached next_outside_a_task(corio::AsCompleted<int>& it, int& got) {
+    std::optional<Task<int>> t = co_await it.next();
+    got = t ? t->result() : -1;
 }
 
 }  // namespace
@@ -142,7 +165,8 @@ TEST_CASE("a waiter whose deadline passes leaves the queue; the next one is serv
                 auto h = co_await corio::wait_for(sem.acquire(), 5ms);
             };
             // Queued behind `next`, gives up after 5 ms: no permit is left behind with it.
-            REQUIRE(co_await times_out(timed));
+            bool timed_timed_out = co_await times_out(timed);
+            REQUIRE(timed_timed_out);
             REQUIRE(sem.waiters() == 1);
             sem.release();
             co_await next;
@@ -154,7 +178,8 @@ TEST_CASE("a waiter whose deadline passes leaves the queue; the next one is serv
             auto timed_lock = [&]() -> Coro<void> {
                 auto h = co_await corio::wait_for(lock.acquire(), 5ms);
             };
-            REQUIRE(co_await times_out(timed_lock));
+            bool timed_lock_timed_out = co_await times_out(timed_lock);
+            REQUIRE(timed_lock_timed_out);
             held.release();
             REQUIRE_FALSE(lock.locked());
         };
@@ -164,16 +189,20 @@ TEST_CASE("a waiter whose deadline passes leaves the queue; the next one is serv
         auto main = []() -> Coro<void> {
             corio::Event ev;
             auto wait_ev = [&]() -> Coro<void> { co_await corio::wait_for(ev.wait(), 5ms); };
-            REQUIRE(co_await times_out(wait_ev));
+            bool wait_ev_timed_out = co_await times_out(wait_ev);
+            REQUIRE(wait_ev_timed_out);
             corio::Queue<int> q{1};
             auto get1 = [&]() -> Coro<void> { co_await corio::wait_for(q.get(), 5ms); };
-            REQUIRE(co_await times_out(get1));
+            bool get1_timed_out = co_await times_out(get1);
+            REQUIRE(get1_timed_out);
             q.put_nowait(1);  // no getter left to promise it to
             REQUIRE(q.qsize() == 1);
             auto put2 = [&]() -> Coro<void> { co_await corio::wait_for(q.put(2), 5ms); };
-            REQUIRE(co_await times_out(put2));
+            bool put2_timed_out = co_await times_out(put2);
+            REQUIRE(put2_timed_out);
             auto join1 = [&]() -> Coro<void> { co_await corio::wait_for(q.join(), 5ms); };
-            REQUIRE(co_await times_out(join1));
+            bool join1_timed_out = co_await times_out(join1);
+            REQUIRE(join1_timed_out);
             REQUIRE(q.get_nowait() == 1);  // the timed-out put added nothing
             REQUIRE(q.empty());
             q.put_nowait(3);  // and holds no slot
@@ -186,7 +215,8 @@ TEST_CASE("a waiter whose deadline passes leaves the queue; the next one is serv
             corio::Condition cond;
             auto held = co_await cond.acquire();
             auto wait = [&]() -> Coro<void> { co_await corio::wait_for(cond.wait(held), 5ms); };
-            REQUIRE(co_await times_out(wait));
+            bool wait_timed_out = co_await times_out(wait);
+            REQUIRE(wait_timed_out);
             REQUIRE(held.held());
             REQUIRE(cond.locked());
             REQUIRE(cond.waiters() == 0);
@@ -277,4 +307,32 @@ TEST_CASE("a Queue and an Event fed from other threads through call_soon_threads
     };
     long n = kThreads * kEach;
     REQUIRE(loop.run_until_complete(main()) == n * (n - 1) / 2);
+}
+
+TEST_CASE("a waiter awaited again outside any task forgets the task of its last wait",
+          "[sync][park][as_completed]") {
+    // as_completed's iterator parks once per next(). Its first wait ran in a task that is gone
+    // when the second wait, outside any task, is woken: nothing may reach the freed task.
+    corio::ManualClock clock;
+    corio::Loop loop({.clock = &clock});
+    auto main = []() -> Coro<int> {
+        Task<int> fast = corio::create_task(value_after(1ms, 1));
+        Task<int> slow = corio::create_task(value_after(5ms, 2));
+        std::vector<Task<int>> both{fast, slow};
+        auto it = corio::as_completed(std::move(both));
+        {
+            auto first = [&]() -> Coro<int> {
+                std::optional<Task<int>> t = co_await it.next();
+                co_return co_await *t;
+            };
+            Task<int> a = corio::create_task(first());
+            int v = co_await a;
+            REQUIRE(v == 1);
+        }  // the last handle of a: its state is freed
+        int got = 0;
+        next_outside_a_task(it, got);
+        co_await corio::sleep(10ms);
+        co_return got;
+    };
+    REQUIRE(loop.run_until_complete(main()) == 2);
 }
