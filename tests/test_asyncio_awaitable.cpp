@@ -1,10 +1,9 @@
 // Any awaitable in the combinators, as asyncio takes any awaitable: wait_for, timeout, shield,
 // gather, gather_settled, create_task, ensure_future and TaskGroup::create_task with a Coro, a
 // Task, the library's awaitable calls (stream reads, to_thread, the awaiters of Event, Lock,
-// Semaphore, Condition and Queue, with their state left consistent by a timeout) and an awaiter
-// written by hand;
-// the Awaitable concept and await_result_t. What does not compile cannot be a test; it is shown
-// here as comments:
+// Semaphore, Condition and Queue, which a timeout leaves consistent) and an awaiter written by
+// hand; the Awaitable concept and await_result_t. What does not compile cannot be a test; it
+// is shown here as comments:
 //     corio::wait_for(42, 1s);
 //         static assertion failed: corio: this argument is not awaitable: it needs
 //         await_ready/await_suspend/await_resume or an operator co_await ...
