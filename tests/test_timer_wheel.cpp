@@ -129,6 +129,29 @@ TEST_CASE("within the current tick only the timers already due fire", "[wheel]")
     REQUIRE(drain(wheel) == std::vector<TimerNode*>{&late});
 }
 
+TEST_CASE("timers joining the current tick after it was sorted keep firing order", "[wheel]") {
+    // The current tick's slot is sorted once and then only inserted into in order, so a late
+    // timer must land before, between and after the ones already waiting there.
+    std::vector<TimerNode> nodes(6);
+    TimerWheel wheel(10 * kMs);
+    nodes[0].deadline = 10 * kMs + 400;
+    nodes[1].deadline = 10 * kMs + 600;
+    wheel.insert(&nodes[1]);
+    wheel.insert(&nodes[0]);
+    wheel.advance(10 * kMs + 100);  // sorts the slot; nothing is due yet
+    REQUIRE_FALSE(wheel.has_expired());
+    const int64_t late[] = {10 * kMs + 500, 10 * kMs + 900, 10 * kMs + 200, 10 * kMs + 400};
+    for (size_t i = 0; i < std::size(late); ++i) {
+        nodes[i + 2].deadline = late[i];
+        wheel.insert(&nodes[i + 2]);
+    }
+    REQUIRE(wheel.next_deadline() == 10 * kMs + 200);
+    wheel.advance(10 * kMs + 999);
+    std::vector<TimerNode*> want = {&nodes[4], &nodes[0], &nodes[5],
+                                    &nodes[2], &nodes[1], &nodes[3]};
+    REQUIRE(drain(wheel) == want);
+}
+
 TEST_CASE("a timer whose deadline has passed is due at the next advance", "[wheel]") {
     std::vector<TimerNode> nodes(4);
     TimerWheel wheel(50 * kSec);
