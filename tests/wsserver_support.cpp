@@ -136,4 +136,25 @@ RunResult run_program(const std::vector<std::string>& argv, std::chrono::millise
     return r;
 }
 
+RunResult run_chromium_page(const std::string& url, const std::vector<std::string>& extra_flags) {
+    RunResult r;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        ScratchDir profile;
+        std::vector<std::string> argv{"/usr/bin/chromium",
+                                      "--headless",
+                                      "--no-sandbox",
+                                      "--disable-gpu",
+                                      "--no-first-run",
+                                      "--user-data-dir=" + profile.path(),
+                                      "--virtual-time-budget=10000",
+                                      "--dump-dom"};
+        argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+        argv.push_back(url);
+        r = run_program(argv, std::chrono::seconds(50));
+        if (r.status != 0 || r.output.find("<pre id=\"result\">running</pre>") == std::string::npos)
+            break;
+    }
+    return r;
+}
+
 }  // namespace corio_test

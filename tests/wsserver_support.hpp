@@ -44,6 +44,13 @@ struct RunResult {
 RunResult run_program(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                       const std::vector<std::string>& extra_env = {});
 
+// Headless Chromium loading url (wsserver's page) and dumping its DOM, with extra_flags. Headless
+// Chromium's virtual time does not wait for a WebSocket, so on a loaded machine the DOM may be
+// dumped while the page still says "running": then the page is loaded again, at most 4 times in
+// all (a page that says anything else is returned as it is).
+RunResult run_chromium_page(const std::string& url,
+                            const std::vector<std::string>& extra_flags = {});
+
 // A fresh temporary directory, removed with its contents on destruction.
 class ScratchDir {
 public:
