@@ -111,8 +111,8 @@ TEST_CASE("curl --cacert gets, posts and keeps one connection over https", "[tls
     const std::string& out = got.keep.output;
     REQUIRE_THAT(out, Catch::StartsWith("/one 127.0.0.1:"));
     std::string peer = out.substr(5, out.find('\n') - 5);
-    CHECK(out == "/one " + peer + "\n[200 1]\n/two " + peer + "\n[200 0]\n/three " + peer +
-                     "\n[200 0]\n");
+    CHECK(out ==
+          "/one " + peer + "\n[200 1]\n/two " + peer + "\n[200 0]\n/three " + peer + "\n[200 0]\n");
     REQUIRE(got.post.status == 0);
     CHECK(got.post.output == upload);
     REQUIRE(got.big.status == 0);

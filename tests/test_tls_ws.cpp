@@ -150,7 +150,9 @@ TEST_CASE("after the closing handshake the wss server ends TLS with close_notify
     });
     // The 101, then the server's close frame echoing 1000 (0x03E8) and the reason, then a
     // clean TLS end.
-    CHECK(rest == std::string("HTTP/1.1 101|\x88\x05\x03\xE8" "bye", 20));
+    CHECK(rest == std::string("HTTP/1.1 101|\x88\x05\x03\xE8"
+                              "bye",
+                              20));
 }
 
 TEST_CASE("wss:// failures are distinct errors that name the host", "[tls][wss]") {

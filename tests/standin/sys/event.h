@@ -49,28 +49,28 @@
 #define NOTE_LOWAT 0x0001
 
 struct kevent {
-    uintptr_t ident;    /* identifier for this event */
-    short filter;       /* filter for event */
+    uintptr_t ident;      /* identifier for this event */
+    short filter;         /* filter for event */
     unsigned short flags; /* action flags for kqueue */
     unsigned int fflags;  /* filter flag value */
-    int64_t data;       /* filter data value */
-    void* udata;        /* opaque user data identifier */
-    uint64_t ext[4];    /* extensions */
+    int64_t data;         /* filter data value */
+    void* udata;          /* opaque user data identifier */
+    uint64_t ext[4];      /* extensions */
 };
 
-#define EV_SET(kevp, a, b, c, d, e, f)          \
-    do {                                        \
-        struct kevent* kevp_ = (kevp);          \
-        kevp_->ident = (a);                     \
-        kevp_->filter = (b);                    \
-        kevp_->flags = (c);                     \
-        kevp_->fflags = (d);                    \
-        kevp_->data = (e);                      \
-        kevp_->udata = (f);                     \
-        kevp_->ext[0] = 0;                      \
-        kevp_->ext[1] = 0;                      \
-        kevp_->ext[2] = 0;                      \
-        kevp_->ext[3] = 0;                      \
+#define EV_SET(kevp, a, b, c, d, e, f) \
+    do {                               \
+        struct kevent* kevp_ = (kevp); \
+        kevp_->ident = (a);            \
+        kevp_->filter = (b);           \
+        kevp_->flags = (c);            \
+        kevp_->fflags = (d);           \
+        kevp_->data = (e);             \
+        kevp_->udata = (f);            \
+        kevp_->ext[0] = 0;             \
+        kevp_->ext[1] = 0;             \
+        kevp_->ext[2] = 0;             \
+        kevp_->ext[3] = 0;             \
     } while (0)
 
 #ifdef __cplusplus
