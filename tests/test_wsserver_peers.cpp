@@ -103,15 +103,6 @@ bool listening(uint16_t port, std::chrono::milliseconds within) {
     return false;
 }
 
-std::string wait_for_log(const WsServerProcess& s, const std::string& text) {
-    std::string log;
-    for (int i = 0; i < 300 && log.find(text) == std::string::npos; ++i) {
-        std::this_thread::sleep_for(10ms);
-        log = s.log();
-    }
-    return log;
-}
-
 }  // namespace
 
 TEST_CASE("Python's websockets client: ping, time, echo of every size, fragments, close codes",

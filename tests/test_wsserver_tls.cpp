@@ -79,15 +79,6 @@ ws.on('close', (code) => { console.log('CLOSE', code); console.log(step === 3 ? 
 ws.on('error', (e) => { console.log('ERROR', e.message); process.exit(1); });
 )JS";
 
-std::string wait_for_log(const WsServerProcess& s, const std::string& text) {
-    std::string log;
-    for (int i = 0; i < 500 && log.find(text) == std::string::npos; ++i) {
-        std::this_thread::sleep_for(10ms);
-        log = s.log();
-    }
-    return log;
-}
-
 // With TLS=0 there is no wss to test: what must hold instead is a clear refusal of --cert.
 bool refused_without_tls() {
     if (corio_test::tls_built_in()) return false;

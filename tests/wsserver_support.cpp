@@ -157,4 +157,15 @@ RunResult run_chromium_page(const std::string& url, const std::vector<std::strin
     return r;
 }
 
+std::string wait_for_log(const WsServerProcess& s, const std::string& text,
+                         std::chrono::milliseconds timeout) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    std::string log = s.log();
+    while (log.find(text) == std::string::npos && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        log = s.log();
+    }
+    return log;
+}
+
 }  // namespace corio_test

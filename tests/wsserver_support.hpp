@@ -36,6 +36,10 @@ private:
     uint16_t port_ = 0;
 };
 
+// The server's log once it contains text, or as it is after timeout.
+std::string wait_for_log(const WsServerProcess& s, const std::string& text,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
 struct RunResult {
     int status = -1;     // as WsServerProcess::wait; -1: killed at the timeout
     std::string output;  // stdout and stderr together
