@@ -143,6 +143,36 @@ TEST_CASE("a negative delay counts as zero and call_at in the past fires at once
     REQUIRE(loop.time() == t0);
 }
 
+TEST_CASE("a task that arms many timers between yields lets the due ones fire at its next yield",
+          "[loop]") {
+    // The loop polls (and expires timers) only every 64 ready items while work is ready; arming
+    // a timer counts as one, or a task arming 1,000 timers a step would hold due timers back
+    // for 64 steps (the timer lateness bursts of issue 16). With the manual clock a deadline of
+    // `now` is due at the next poll.
+    corio::ManualClock clock;
+    corio::Loop loop({.clock = &clock});
+    int steps = 0;
+    int fired_at_step = -1;
+    loop.run_until_complete([&]() -> Coro<void> {
+        loop.call_at(loop.time(), [&] { fired_at_step = steps; });
+        for (steps = 0; steps < 100 && fired_at_step < 0; ++steps) {
+            for (int i = 0; i < 1000; ++i) loop.call_later(1h, [] {}).cancel();
+            co_await corio::sleep(0ms);
+        }
+    }());
+    REQUIRE(fired_at_step == 1);
+
+    // Yields alone still keep the 64-item rule: a due timer waits at most that many.
+    int yields = 0;
+    fired_at_step = -1;
+    loop.run_until_complete([&]() -> Coro<void> {
+        loop.call_at(loop.time(), [&] { fired_at_step = yields; });
+        for (yields = 0; yields < 1000 && fired_at_step < 0; ++yields) co_await corio::sleep(0ms);
+    }());
+    REQUIRE(fired_at_step > 0);
+    REQUIRE(fired_at_step <= 64);
+}
+
 TEST_CASE("an idle loop blocks in the poller until its timer instead of spinning", "[loop]") {
     corio::Loop loop;  // real clock
     double cpu0 = cpu_seconds();

@@ -84,7 +84,13 @@ Loop& Loop::current() {
 
 Loop* Loop::running() noexcept { return tl_current; }
 
-void Loop::add_timer(detail::TimerNode* t) { wheel_->insert(t); }
+// Arming a timer counts toward the poll-every-64 rule as a ready item does: a task that arms
+// thousands in one step (a batch of 1,000 between yields) must not keep the loop from
+// expiring the timers that fell due meanwhile for 64 such steps.
+void Loop::add_timer(detail::TimerNode* t) {
+    ++run_since_poll_;
+    wheel_->insert(t);
+}
 
 void Loop::cancel_timer(detail::TimerNode* t) noexcept {
     if (wheel_) wheel_->cancel(t);
@@ -132,6 +138,7 @@ TimerHandle Loop::call_at_ns(int64_t deadline, detail::TimerCallbackBase* cb) {
     }
     cb->loop = this;
     cb->deadline = deadline;
+    ++run_since_poll_;
     wheel_->insert(cb);
     return TimerHandle(cb);
 }

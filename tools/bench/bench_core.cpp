@@ -105,33 +105,36 @@ void bench_switch(Report& out) {
     }
 }
 
-// 100,000 timers of 1-100 ms that really fire. They are armed at base + d, with base far
-// enough ahead that arming them all finishes first; lateness = when the callback ran minus its
+// 100,000 timers of 1-100 ms that really fire, armed as a program arms them: in batches of
+// 1,000 with a yield between, each due 1-100 ms after it was armed, so the first ones fall due
+// while the rest are still being armed (issue 16's shape: a loop that expired timers only every
+// 64 ready items held them back for 64 batches). lateness = when the callback ran minus its
 // deadline, so it includes the poll wake-up and the ready-queue delay.
 void lateness_on(const Backend& backend, Report& out) {
     constexpr int kTimers = 100'000;
+    constexpr int kBatch = 1'000;
     std::vector<double> late;
     late.reserve(kTimers);
     corio::Loop loop({.poller = backend.kind});
     auto run = [&]() -> corio::Coro<void> {
-        auto base = loop.time() + 50ms;
         uint32_t x = 12345;
         for (int i = 0; i < kTimers; ++i) {
             x = x * 1664525u + 1013904223u;
-            auto due = base + std::chrono::microseconds(1000 + (x >> 8) % 99'000);
+            auto due = loop.time() + std::chrono::microseconds(1000 + (x >> 8) % 99'000);
             loop.call_at(due, [&late, due] {
                 auto now = std::chrono::steady_clock::now();
                 late.push_back(std::chrono::duration<double, std::micro>(now - due).count());
             });
+            if ((i + 1) % kBatch == 0) co_await corio::sleep(0ms);
         }
         while (late.size() < kTimers) co_await corio::sleep(10ms);
     };
     loop.run_until_complete(run());
     std::sort(late.begin(), late.end());
     std::string suffix = backend.suffix;
-    out.push_back(
-        {"timer lateness p50 (100k timers, 1-100 ms)" + suffix, late[kTimers / 2] / 1000, "ms"});
-    out.push_back({"timer lateness p99 (100k timers, 1-100 ms)" + suffix,
+    out.push_back({"timer lateness p50 (100k timers 1-100 ms, 1k a step)" + suffix,
+                   late[kTimers / 2] / 1000, "ms"});
+    out.push_back({"timer lateness p99 (100k timers 1-100 ms, 1k a step)" + suffix,
                    late[kTimers * 99 / 100] / 1000, "ms", suffix.empty() ? "<= 1.1" : ""});
 }
 
