@@ -28,6 +28,12 @@ WsCore::WsCore(Stream stream, std::string leftover, Role role, ConnectionOptions
       options_(options),
       in_(std::move(leftover)) {
     remote_ = stream_.peer();
+    size_t high = options_.write_high ? options_.write_high : 1;
+    stream_.set_write_buffer_limits(high, high / 4);
+}
+
+wslay_event_context_ptr WsCore::wslay() {
+    if (ctx_) return ctx_;
     wslay_event_callbacks callbacks{};
     callbacks.recv_callback = &WsCore::on_recv;
     callbacks.send_callback = &WsCore::on_send;
@@ -48,8 +54,18 @@ WsCore::WsCore(Stream stream, std::string leftover, Role role, ConnectionOptions
     // Data payloads go to msg_ through on_chunk (see msg_). wslay still checks UTF-8 and each
     // frame's length; the sum over fragments is checked in on_frame_start.
     wslay_event_config_set_no_buffering(ctx_, 1);
-    size_t high = options_.write_high ? options_.write_high : 1;
-    stream_.set_write_buffer_limits(high, high / 4);
+    return ctx_;
+}
+
+void WsCore::release_idle_wslay() noexcept {
+    if (!ctx_ || fed_ || frame_size_ || in_message_ || !is_open() || local_close_ ||
+        fail_pending_ || discard_ || recv_failed_)
+        return;
+    if (wslay_event_get_close_sent(ctx_) || wslay_event_get_close_received(ctx_) ||
+        wslay_event_want_write(ctx_))
+        return;
+    wslay_event_context_free(ctx_);
+    ctx_ = nullptr;
 }
 
 WsCore::~WsCore() {
@@ -252,7 +268,7 @@ void WsCore::process() {
     if (!take_fast_frames()) return;
     // Nothing for wslay to read: it would only report that it has nothing.
     if (in_pos_ == in_.size() && !eof_) return;
-    int rv = wslay_event_recv(ctx_);
+    int rv = wslay_event_recv(wslay());
     if (rv != 0 && !recv_failed_) {
         // A frame-layer error (fragmented or oversized control frame, a 64-bit length with
         // the top bit set, a non-minimal length): wslay would answer with an empty close.
@@ -283,7 +299,9 @@ void WsCore::process() {
         // wslay (1002, 1007, 1009) or a callback of ours failed the connection.
         if (!failed_code_) failed_code_ = wslay_event_get_status_code_sent(ctx_);
         enter_discard();
+        return;
     }
+    release_idle_wslay();
 }
 
 void WsCore::flush() noexcept {

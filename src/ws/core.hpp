@@ -71,6 +71,13 @@ private:
     static void on_chunk(wslay_event_context_ptr, const wslay_event_on_frame_recv_chunk_arg* arg,
                          void* ud);
 
+    // wslay's context, made on first need. Its two 4 KiB buffers would be most of an idle
+    // connection's memory, and whole data frames never reach it (fast_frame.hpp), so it exists
+    // only while wslay has work: release_idle_wslay() lets it go once it holds nothing (no
+    // partial frame or message, no close on either side, nothing queued).
+    wslay_event_context_ptr wslay();
+    void release_idle_wslay() noexcept;
+
     Coro<void> read_loop(std::shared_ptr<WsCore> self);
     // Hands in_ to wslay, sends what that queued (pongs, close replies), and decides what the
     // connection does next.
@@ -106,7 +113,7 @@ private:
     Stream stream_;
     const Role role_;
     const ConnectionOptions options_;
-    wslay_event_context_ptr ctx_ = nullptr;
+    wslay_event_context_ptr ctx_ = nullptr;  // see wslay()
 
     std::string in_;
     size_t in_pos_ = 0;

@@ -158,7 +158,7 @@ void WsCore::write_frame(uint8_t opcode, std::string_view payload) {
 
 Coro<void> WsCore::send(uint8_t opcode, std::string_view payload) {
     if (!is_open()) throw ConnectionClosed(close_code().value_or(1000), close_reason_);
-    if (!wslay_event_get_write_enabled(ctx_))
+    if (ctx_ && !wslay_event_get_write_enabled(ctx_))
         throw ConnectionClosed(close_code().value_or(1000), close_reason_);
     write_frame(opcode, payload);
     ++messages_out_;
@@ -180,7 +180,7 @@ Coro<void> WsCore::close(uint16_t code, std::string_view reason) {
         local_close_ = true;
         close_started_ = true;
         if (reason.size() > 123) reason = reason.substr(0, 123);  // a control frame's limit
-        wslay_event_queue_close(ctx_, code, reinterpret_cast<const uint8_t*>(reason.data()),
+        wslay_event_queue_close(wslay(), code, reinterpret_cast<const uint8_t*>(reason.data()),
                                 reason.size());
         wslay_event_send(ctx_);
         flush();
@@ -210,7 +210,7 @@ void WsCore::on_ping_timer() {
         // without waiting for a closing handshake it cannot do.
         if (!close_started_ && !close_received_) {
             static constexpr char kWhy[] = "keepalive ping timeout";
-            wslay_event_queue_close(ctx_, 1011, reinterpret_cast<const uint8_t*>(kWhy),
+            wslay_event_queue_close(wslay(), 1011, reinterpret_cast<const uint8_t*>(kWhy),
                                     sizeof kWhy - 1);
             wslay_event_send(ctx_);
             flush();
@@ -224,9 +224,10 @@ void WsCore::on_ping_timer() {
     std::array<uint8_t, 4> payload{uint8_t(ping_seq_ >> 24), uint8_t(ping_seq_ >> 16),
                                    uint8_t(ping_seq_ >> 8), uint8_t(ping_seq_)};
     wslay_event_msg msg{WSLAY_PING, payload.data(), payload.size()};
-    if (wslay_event_queue_msg(ctx_, &msg) != 0) return;
+    if (wslay_event_queue_msg(wslay(), &msg) != 0) return;
     wslay_event_send(ctx_);
     flush();
+    release_idle_wslay();
     awaiting_pong_ = true;
     ping_timer_ = loop_->call_later(options_.ping_timeout, [this] { on_ping_timer(); });
 }
