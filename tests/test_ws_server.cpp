@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "corio/corio.hpp"
 #include "corio/http/errors.hpp"
@@ -307,5 +308,57 @@ TEST_CASE("a handler that returns with unread messages still closes promptly", "
         REQUIRE_FALSE(end.has_value());
         REQUIRE(c.close_code() == 1000);
         co_await corio::wait_for(c.wait_closed(), 5s);
+    }());
+}
+
+TEST_CASE("frames that need wslay, between whole frames, round after round, all answered in order",
+          "[ws][server]") {
+    // Whole data frames bypass wslay; pings, fragments and a close go through it, and its
+    // context is made when needed and let go when idle. Each round does both, once with a pause
+    // between frames (the context comes and goes) and once in a single write.
+    corio::run([]() -> Coro<void> {
+        corio::Server server =
+            co_await ws::serve(corio_test::ws_echo, "127.0.0.1", 0, test_options());
+        uint16_t port = server.port();
+        std::string log = co_await off_loop([port] {
+            using corio_test::ws_frame;
+            int fd = corio_test::ws_raw_open(port);
+            // Pongs go out as their ping is read, echoes when the handler sends: each kind keeps
+            // its own order.
+            std::string pongs, echoes;
+            auto read_one = [&] {
+                corio_test::RawFrame f = corio_test::ws_read_frame(fd, 2s);
+                (f.opcode == 10 ? pongs : echoes) +=
+                    std::to_string(f.opcode) + ":" + f.payload + " ";
+            };
+            for (int round = 0; round < 6; ++round) {
+                std::string r = std::to_string(round);
+                std::string frames[] = {ws_frame(9, "p" + r),     ws_frame(1, "whole" + r),
+                                        ws_frame(1, "fr", false), ws_frame(9, "mid" + r),
+                                        ws_frame(0, "ag" + r),    ws_frame(2, "bin" + r)};
+                if (round % 2 == 0) {
+                    for (const std::string& f : frames) {
+                        corio_test::raw_send_all(fd, f);
+                        std::this_thread::sleep_for(2ms);
+                    }
+                } else {
+                    std::string all;
+                    for (const std::string& f : frames) all += f;
+                    corio_test::raw_send_all(fd, all);
+                }
+                for (int i = 0; i < 5; ++i) read_one();
+            }
+            corio_test::raw_send_all(fd, ws_frame(8, corio_test::ws_close_payload(1000)));
+            std::string code = std::to_string(corio_test::ws_read_close_code(fd, 2s));
+            close(fd);
+            return pongs + "| " + echoes + "| close:" + code;
+        });
+        std::string pongs, echoes;
+        for (int round = 0; round < 6; ++round) {
+            std::string r = std::to_string(round);
+            pongs += "10:p" + r + " 10:mid" + r + " ";
+            echoes += "1:whole" + r + " 1:frag" + r + " 2:bin" + r + " ";
+        }
+        REQUIRE(log == pongs + "| " + echoes + "| close:1000");
     }());
 }
