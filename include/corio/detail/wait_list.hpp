@@ -44,7 +44,9 @@ protected:
     inline void suspend_in(WaitList& l, std::coroutine_handle<P> h);
     // Whether a wake handed this node what it waited for; take_woken also forgets it (first
     // thing in await_resume, so the destructor does not give it back a second time).
-    bool woken() const noexcept { return woken_; }
+    // Both test suspended() first: an awaiter that never suspended (the uncontended path) then
+    // pays one test for its whole destruction, as the compiler folds the repeated ones.
+    bool woken() const noexcept { return suspended() && woken_; }
     bool take_woken() noexcept { return std::exchange(woken_, false); }
 
     // False: a cancel stays pending until the task's next suspension (Condition's re-acquire
@@ -112,7 +114,7 @@ private:
 };
 
 inline WaitNode::~WaitNode() {
-    if (list_) list_->remove(this);  // the frame dies while queued (its loop closing)
+    if (suspended() && list_) list_->remove(this);  // the frame dies while queued (loop closing)
 }
 
 template <class P>
