@@ -37,27 +37,32 @@ SessionCore::SessionCore(ClientOptions o) : options(std::move(o)), pool(pool_opt
 
 Coro<Response> SessionCore::fetch(std::shared_ptr<SessionCore> self, Outgoing req) {
     auto total = self->options.timeout.total;
-    if (total.count() <= 0) co_return co_await self->follow(req);
+    Response r;
+    if (total.count() <= 0) {
+        co_await self->follow(req, r);
+        co_return r;
+    }
     try {
-        co_return co_await wait_for(self->follow(req), total);
+        co_await wait_for(self->follow(req, r), total);
     } catch (const LabelledTimeout&) {
         throw;
     } catch (const TimeoutError&) {
         throw TimeoutError("total timeout: " + req.url.str() + " took more than " + ms_text(total));
     }
+    co_return r;
 }
 
-Coro<Response> SessionCore::follow(Outgoing& req) {
+Coro<void> SessionCore::follow(Outgoing& req, Response& r) {
     RedirectChain chain(options.max_redirects);
     std::vector<Url> history;
     for (;;) {
-        Response r = co_await exchange(req);
+        co_await exchange(req, r);
         std::optional<std::string_view> location;
         if (options.follow_redirects && is_redirect(r.status)) location = r.headers.get("Location");
         if (!location) {
             r.url = std::move(req.url);
             r.history = std::move(history);
-            co_return r;
+            co_return;
         }
         Url next = req.url.resolve(*location);
         FollowUp f = follow_up(r.status, req.method);
@@ -78,6 +83,7 @@ Coro<Response> SessionCore::follow(Outgoing& req) {
         history.push_back(std::move(req.url));
         req.url = std::move(next);
         req.method = std::move(method);
+        r = Response{};  // the next hop's answer is filled in afresh
     }
 }
 

@@ -302,7 +302,7 @@ Coro<bool> read_response(Connection& c, Response& r, const Url& url, const Clien
 
 }  // namespace
 
-Coro<Response> SessionCore::exchange(const Outgoing& req) {
+Coro<void> SessionCore::exchange(const Outgoing& req, Response& r) {
     const Url& url = req.url;
     if (url.scheme() != "http" && url.scheme() != "https") {
         throw HttpError("unsupported URL scheme \"" + url.scheme() + "\": " + url.str());
@@ -331,7 +331,6 @@ Coro<Response> SessionCore::exchange(const Outgoing& req) {
             fresh_only = true;
             continue;
         }
-        Response r;
         try {
             bool keep = co_await read_response(c, r, url, options, req.method == "HEAD");
             if (keep) {
@@ -339,12 +338,13 @@ Coro<Response> SessionCore::exchange(const Outgoing& req) {
             } else {
                 lease.discard();
             }
-            co_return r;
+            co_return;
         } catch (const StaleConnection& stale) {
             if (!reused || fresh_only || !idempotent(req.method)) {
                 std::rethrow_exception(stale.error);
             }
         }
+        r = Response{};     // whatever the stale connection began to fill in
         fresh_only = true;  // the lease closed the stale connection as it went
     }
 }

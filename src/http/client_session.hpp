@@ -58,10 +58,13 @@ private:
     // What options' own header fields break, or "" (see options_error): checked once.
     std::string options_error_;
 
-    Coro<Response> follow(Outgoing& req);
+    // Below fetch, the response is filled in place (r starts default-constructed): a Response
+    // returned through each coroutine layer would be moved twice per layer, and with its Url,
+    // headers and body that was the largest cost of a request after the kernel's.
+    Coro<void> follow(Outgoing& req, Response& r);
     // One request and its response, on a pooled connection (retried once on a fresh one when a
     // kept-alive connection turns out closed and the method is idempotent).
-    Coro<Response> exchange(const Outgoing& req);
+    Coro<void> exchange(const Outgoing& req, Response& r);
     Coro<Stream> connect(const Url& url);
     // The TLS context of the session's https connections (client_tls.cpp): made at the first
     // https request, so a plain-HTTP session never loads a trust store, then shared by every
