@@ -245,3 +245,74 @@ TEST_CASE("a default Url is empty; equality is equality of str()", "[url]") {
     REQUIRE_FALSE(Url::parse("http://h/") == Url::parse("http://h:81/"));
     REQUIRE_FALSE(Url::parse("http://h/") == none);
 }
+
+TEST_CASE("a plain lower-case URL parses exactly as the same URL with an upper-case scheme",
+          "[url]") {
+    // parse() takes clean "http(s)://host[:port]/path[?query]" text by a short path and the
+    // rest by the general one; "HTTP://" always takes the general one. Over every combination
+    // of the pieces below, valid or not, both must agree: the same fields, or both an error.
+    const char* hosts[] = {"example.com",
+                           "a_b-c.example",
+                           "127.0.0.1",
+                           "1.2.3",
+                           "256.1.1.1",
+                           "h",
+                           "",
+                           "host:8080",
+                           "host:",
+                           "host:0",
+                           "host:99999",
+                           "host:80",
+                           "user@host",
+                           "[::1]",
+                           "HOST",
+                           "h.",
+                           "h..x",
+                           "-h",
+                           "h:80:80"};
+    const char* paths[] = {"",
+                           "/",
+                           "/a/b",
+                           "/a//b",
+                           "/a/./b",
+                           "/a/../b",
+                           "/.x",
+                           "/a.b/c.",
+                           "/%41",
+                           "/a%zz",
+                           "/a b",
+                           "/a#f",
+                           "/a\\b",
+                           "/caf\xc3\xa9",
+                           "/~u/!$&'()*+,;=:@",
+                           "/x?",
+                           "/x?a=1&b=/c?d",
+                           "?q",
+                           "/x?a b",
+                           "/x?%2F",
+                           "/..",
+                           "/x/.."};
+    size_t fast = 0;
+    for (const char* scheme : {"http", "https"}) {
+        for (const char* host : hosts) {
+            for (const char* path : paths) {
+                std::string tail = std::string("://") + host + path;
+                std::string plain = scheme + tail;
+                std::string upper = std::string(scheme[4] == 's' ? "HTTPS" : "HTTP") + tail;
+                INFO(plain);
+                std::string e1 = url_error(plain), e2 = url_error(upper);
+                REQUIRE((e1 == "(no error)") == (e2 == "(no error)"));
+                if (e1 != "(no error)") continue;
+                Url a = Url::parse(plain), b = Url::parse(upper);
+                REQUIRE(a == b);
+                REQUIRE(a.str() == b.str());
+                REQUIRE(a.port() == b.port());
+                REQUIRE(a.has_explicit_port() == b.has_explicit_port());
+                REQUIRE(a.is_ipv6() == b.is_ipv6());
+                REQUIRE(a.normalized().str() == b.normalized().str());
+                ++fast;
+            }
+        }
+    }
+    REQUIRE(fast > 200);  // most combinations are URLs
+}

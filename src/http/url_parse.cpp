@@ -195,6 +195,54 @@ void UrlBuilder::set_fragment(Url& u, std::string_view raw) {
     u.has_fragment_ = true;
 }
 
+bool UrlBuilder::set_plain(Url& u, std::string_view text) {
+    std::string_view scheme;
+    if (text.starts_with("http://")) {
+        scheme = text.substr(0, 4);
+    } else if (text.starts_with("https://")) {
+        scheme = text.substr(0, 5);
+    } else {
+        return false;
+    }
+    std::string_view rest = text.substr(scheme.size() + 3);
+    size_t auth_end = 0;
+    for (; auth_end < rest.size(); ++auth_end) {
+        char c = rest[auth_end];
+        if (c == '/' || c == '?') break;
+        // What the general path would lower-case, reject or take apart (brackets, '@') goes
+        // there; set_authority below still validates the host name and the port.
+        if (!(is_digit(c) || (c >= 'a' && c <= 'z') || c == '.' || c == '-' || c == '_' ||
+              c == ':'))
+            return false;
+    }
+    if (auth_end == 0) return false;
+    std::string_view path = rest.substr(auth_end);
+    std::string_view query;
+    size_t q = path.find('?');
+    if (q != std::string_view::npos) {
+        query = path.substr(q + 1);
+        path = path.substr(0, q);
+    }
+    // Nothing to encode (so no '%', '#', space, control or non-ASCII byte), no dot segment.
+    for (char c : path)
+        if (!kAllowed.path[static_cast<unsigned char>(c)]) return false;
+    for (char c : query)
+        if (!kAllowed.query[static_cast<unsigned char>(c)]) return false;
+    if (path.find("/.") != std::string_view::npos) return false;
+    set_scheme(u, scheme, text);
+    set_authority(u, rest.substr(0, auth_end), text);
+    if (path.empty()) {
+        u.path_ = "/";
+    } else {
+        u.path_.assign(path);
+    }
+    if (q != std::string_view::npos) {
+        u.query_.assign(query);
+        u.has_query_ = true;
+    }
+    return true;
+}
+
 void UrlBuilder::set_absolute(Url& u, const UrlParts& p, std::string_view input) {
     set_scheme(u, p.scheme, input);
     if (!p.has_authority)
@@ -210,6 +258,8 @@ void UrlBuilder::set_absolute(Url& u, const UrlParts& p, std::string_view input)
 Url Url::parse(std::string_view text) {
     using namespace detail;
     if (text.empty()) fail(text, "an empty string is not a URL");
+    Url u;
+    if (UrlBuilder::set_plain(u, text)) return u;
     std::string scratch;
     UrlParts p = split_reference(prepare(text, Leniency::strict, scratch));
     if (!p.has_scheme)
@@ -217,7 +267,6 @@ Url Url::parse(std::string_view text) {
     // "localhost:8080/x" reads as scheme "localhost": say what was probably meant.
     if (default_port(p.scheme) == 0 && !p.has_authority && !p.path.empty() && is_digit(p.path[0]))
         fail(text, "no scheme (write \"http://" + std::string(text) + "\")");
-    Url u;
     UrlBuilder::set_absolute(u, p, text);
     return u;
 }

@@ -62,6 +62,11 @@ void remove_dot_segments(std::string& path);
 
 // Fills a Url's fields from validated components; `input` is the whole text, for errors.
 struct UrlBuilder {
+    // The common case of parse(): an already clean "http(s)://host[:port]/path[?query]" with
+    // nothing to split apart, encode or clean up, filled without the general path's copies
+    // (the same fields it would give). False, with u untouched, for anything else. Throws
+    // UrlError for a bad host or port, as the general path would.
+    static bool set_plain(Url& u, std::string_view text);
     // An absolute reference: scheme and authority required.
     static void set_absolute(Url& u, const UrlParts& p, std::string_view input);
     // Lower-cased; sets the default port. Throws for a scheme other than the four.
