@@ -147,15 +147,17 @@ void Engine::accept(Incoming in) {
     }
     // Whoever posted in parsed and normalised its URL already (the reader, a link): its origin
     // is the text before the path.
-    if (url_origin(in.url).empty()) {
+    Item item{std::move(in.url), in.depth, std::move(in.parsed)};
+    std::string_view origin = url_origin(item.url);
+    if (origin.empty()) {
         Record r;
-        r.url = std::move(in.url);
-        r.depth = in.depth;
+        r.url = std::move(item.url);
+        r.depth = item.depth;
         r.error = "invalid url";
         report(r);
         return;
     }
-    frontier_.push(Item{std::move(in.url), in.depth, std::move(in.parsed)});
+    frontier_.push(origin, std::move(item));
 }
 
 void Engine::schedule() {

@@ -58,8 +58,9 @@ Host* Frontier::host_for(std::string_view origin) {
     return it->second.get();
 }
 
-void Frontier::push(std::string_view origin, Item item) {
-    enqueue(host_for(origin), std::move(item));
+void Frontier::push(std::string_view origin, Item&& item) {
+    Host* h = host_for(origin);
+    enqueue(h, std::move(item));
 }
 
 // The host is found before item moves anywhere: its origin points into item.url.

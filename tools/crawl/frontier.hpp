@@ -54,8 +54,9 @@ public:
     };
     explicit Frontier(Policy p) : policy_(p) {}
 
-    // Queues item under origin ("http://host:port", the robots.txt scope).
-    void push(std::string_view origin, Item item);
+    // Queues item under origin ("http://host:port", the robots.txt scope). origin may point
+    // into item.url: item is moved only once the host is found.
+    void push(std::string_view origin, Item&& item);
     // The same, under the origin of item.url (url_origin).
     void push(Item item);
 
