@@ -1,20 +1,27 @@
 // The client's side of https: the session's one TLS context, made lazily from ClientOptions, and
 // the pool key that keeps plain and TLS connections apart. Layer 6: http over corio::tls (its
 // public header only); without TLS built in, tls::TlsUnavailable becomes http::TlsUnavailable.
+#include <charconv>
+
 #include "client_session.hpp"
 #include "corio/tls.hpp"
 
 namespace corio::http::detail {
 
 std::string SessionCore::pool_key(const Url& url) {
-    std::string key = url.scheme();
+    // Once per request: one allocation, no temporaries.
+    const bool v6 = url.is_ipv6();
+    std::string key;
+    key.reserve(url.scheme().size() + url.host().size() + 11);
+    key += url.scheme();
     key += "://";
-    bool v6 = url.is_ipv6();
     if (v6) key += '[';
     key += url.host();
     if (v6) key += ']';
-    key += ':';
-    key += std::to_string(url.port());
+    char port[8];
+    port[0] = ':';
+    auto end = std::to_chars(port + 1, port + sizeof port, url.port()).ptr;
+    key.append(port, static_cast<size_t>(end - port));
     return key;
 }
 
