@@ -16,7 +16,7 @@ using corio::detail::frame_free;
 TEST_CASE("pooled blocks are distinct, writable, and come back after a free", "[pool]") {
     std::vector<void*> blocks;
     std::set<void*> seen;
-    for (size_t size : {8, 40, 88, 144, 1000, 4000}) {
+    for (size_t size : {8, 40, 88, 144, 1000, 3000, 4096, 5000}) {
         for (int i = 0; i < 100; ++i) {
             void* p = frame_alloc(size);
             std::memset(p, 0xab, size);
@@ -25,7 +25,7 @@ TEST_CASE("pooled blocks are distinct, writable, and come back after a free", "[
         }
     }
     size_t i = 0;
-    for (size_t size : {8, 40, 88, 144, 1000, 4000}) {
+    for (size_t size : {8, 40, 88, 144, 1000, 3000, 4096, 5000}) {
         for (int k = 0; k < 100; ++k) frame_free(blocks[i++], size);
     }
 #if CORIO_FRAME_POOL
@@ -36,6 +36,10 @@ TEST_CASE("pooled blocks are distinct, writable, and come back after a free", "[
     REQUIRE(seen.count(b) == 1);
     frame_free(a, 144);
     frame_free(b, 144);
+    // Up to 4 KiB is pooled (a big handler frame); beyond, operator new and delete.
+    void* big = frame_alloc(3000);
+    REQUIRE(seen.count(big) == 1);
+    frame_free(big, 3000);
 #endif
 }
 

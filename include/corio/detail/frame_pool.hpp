@@ -27,7 +27,9 @@ namespace corio::detail {
 
 struct FramePool {
     static constexpr size_t kGranule = 8;
-    static constexpr size_t kClasses = 129;  // blocks up to 1 KiB are pooled
+    // Blocks up to 4 KiB are pooled: a request handler's or a crawl fetch's frame (a Response,
+    // a Url and their wrappers) is 1-3 KiB, and malloc costs it a lookup and a free each time.
+    static constexpr size_t kClasses = 513;
     struct Block {
         Block* next;
     };
