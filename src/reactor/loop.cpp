@@ -2,8 +2,9 @@
 //
 // One iteration (run_once), in code order:
 //   1. poll: only when the ready queue is empty (then it may block until the next timer) or
-//      when 64 ready items ran since the last poll (then it does not block), so a busy loop
-//      pays no syscall per switch yet I/O and timers are never starved. Its phases:
+//      when 64 ready items ran or timers were armed since the last poll (then it does not
+//      block), so a busy loop pays no syscall per switch yet I/O and timers are never starved.
+//      Its phases:
 //      a. poll_timeout: how long it may block (until the earliest timer, or not at all);
 //      b. wait_for_io: the manual clock's jump, the short spin for thread-pool results, then
 //         the poller's wait;
