@@ -142,14 +142,16 @@ private:
     std::exception_ptr sink_error_;
 
     std::string target_, reason_, body_;
-    std::string field_, value_;  // the header field being accumulated across pieces
+    // The header field being received, in headers_ (its name and value arrive in pieces);
+    // in_field_ while its name is still arriving.
+    Headers::Field* field_ = nullptr;
     Headers headers_;
     std::optional<uint64_t> content_length_;
     uint64_t body_bytes_ = 0;
     size_t line_bytes_ = 0, header_bytes_ = 0, header_count_ = 0;
     int status_ = 0, major_ = 1, minor_ = 1;
     bool head_request_ = false, in_message_ = false, headers_done_ = false;
-    bool in_value_ = false, chunked_ = false, keep_alive_ = false, upgrade_ = false;
+    bool in_field_ = false, chunked_ = false, keep_alive_ = false, upgrade_ = false;
     bool paused_ = false;     // stopped by us after a message; llhttp_resume before going on
     bool upgraded_ = false;   // stopped by llhttp at an upgrade
     bool finishing_ = false;  // inside llhttp_finish: nothing to pause before

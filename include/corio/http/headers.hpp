@@ -37,6 +37,9 @@ public:
 
     // Appends a field (a repeated name is kept).
     void add(std::string name, std::string value);
+    // Appends an empty field and returns it, to be filled in place: a parser's way, with no
+    // copy or move of the name and value it receives in pieces.
+    Field& add_empty() { return fields_.emplace_back(); }
     // Replaces every field under name by one (added at the end if there was none).
     void set(std::string name, std::string value);
     // Removes every field under name; returns how many.
