@@ -116,3 +116,16 @@ TEST_CASE("has_token finds a token in comma lists across fields, in any case", "
     REQUIRE(single.has_token("Connection", "close"));
     REQUIRE_FALSE(Headers{}.has_token("Connection", "close"));
 }
+
+TEST_CASE("add_empty appends a field that is filled in place, in order with add", "[headers]") {
+    Headers h;
+    h.add("A", "1");
+    Headers::Field& f = h.add_empty();
+    f.name = "Set-Cookie";
+    f.value.append("x=");
+    f.value.append("1");
+    h.add("set-cookie", "y=2");
+    REQUIRE(h.size() == 3);
+    REQUIRE(h.get("set-cookie") == "x=1");
+    REQUIRE(h.get_all("Set-Cookie") == std::vector<std::string_view>{"x=1", "y=2"});
+}
