@@ -1,6 +1,7 @@
 // crawl's JSON lines (escaping that always yields valid JSON in valid UTF-8), its stable shard
 // hash, and the compact de-duplication set.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <set>
@@ -145,4 +146,24 @@ TEST_CASE("a record written into a buffer is the same line, whatever its bytes",
     REQUIRE(crawl::to_json_line(r).find("\"elapsed_ms\":0.1,") != std::string::npos);
     r.elapsed_ms = 0.25;  // exactly halfway: to even, as printf
     REQUIRE(crawl::to_json_line(r).find("\"elapsed_ms\":0.2,") != std::string::npos);
+    // Latencies take a short path; it must print exactly what printf does, halves, values a
+    // hair off a half, whole numbers, and large ones included.
+    uint64_t x = 88172645463325252ull;
+    auto check = [&](double v) {
+        r.elapsed_ms = v;
+        char printed[400];
+        std::snprintf(printed, sizeof printed, "\"elapsed_ms\":%.1f,", v);
+        INFO(printed);
+        REQUIRE(crawl::to_json_line(r).find(printed) != std::string::npos);
+    };
+    for (int i = 0; i < 20000; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v = double(x % 2000000000) / 1e6;  // ns to ms, as the crawl computes it
+        check(v);
+        check(std::floor(v * 10) / 10 + 0.05);
+        check(std::nextafter(std::floor(v) + 0.25, 0.0));
+        check(std::floor(v) + 0.75);
+        check(double(x % 1000000000000ull) / 7);
+    }
+    for (double v : {0.0, 0.04999999, 0.95, 9.95, 99.95, 999999999.95, 1e9, 1e15}) check(v);
 }
