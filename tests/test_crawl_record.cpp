@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "../tools/crawl/record.hpp"
@@ -27,6 +28,30 @@ TEST_CASE("JSON strings escape quotes, backslashes and control characters", "[cr
     REQUIRE(quoted("\n\r\t") == "\"\\n\\r\\t\"");
     REQUIRE(quoted(std::string("\0\x01\x1f\x7f", 4)) == "\"\\u0000\\u0001\\u001f\\u007f\"");
     REQUIRE(quoted("/path</script>") == "\"/path</script>\"");
+    // Plain runs are scanned 8 bytes at a time: a byte to escape is found at every offset.
+    const std::pair<std::string, std::string> specials[] = {{"\"", "\\\""},
+                                                            {"\\", "\\\\"},
+                                                            {"\n", "\\n"},
+                                                            {std::string(1, '\0'), "\\u0000"},
+                                                            {"\x1f", "\\u001f"},
+                                                            {"\x7f", "\\u007f"},
+                                                            {"\xc3\xa9", "\xc3\xa9"},
+                                                            {" ", " "},
+                                                            {"~", "~"}};
+    for (size_t len = 0; len < 40; ++len) {
+        for (size_t at = 0; at <= len; ++at) {
+            for (const auto& [raw, escaped] : specials) {
+                std::string text(len, 'a');
+                for (size_t i = 0; i < len; ++i)
+                    text[i] = char('!' + (i * 7) % 59);  // no '"' or '\\'
+                for (char& c : text)
+                    if (c == '"' || c == '\\') c = 'x';
+                std::string in = text.substr(0, at) + raw + text.substr(at);
+                std::string want = "\"" + text.substr(0, at) + escaped + text.substr(at) + "\"";
+                REQUIRE(quoted(in) == want);
+            }
+        }
+    }
 }
 
 TEST_CASE("JSON strings keep valid UTF-8 and replace invalid bytes", "[crawl][json]") {

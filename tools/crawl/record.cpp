@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace crawl {
@@ -80,6 +81,16 @@ char* put_number(char* o, double v) {
 // Whether byte c goes into a JSON string as it is (printable ASCII but '"' and '\\').
 constexpr bool plain(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
 
+// Whether any of the 8 bytes in w is not plain (the bit tricks of "Bit Twiddling Hacks": a
+// zero byte, a byte below n), so that a URL's plain run is found 8 bytes per step.
+constexpr bool any_unplain(uint64_t w) {
+    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto has_zero = [](uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+    return (w & highs) != 0 || ((w - 0x20 * ones) & ~w & highs) != 0 ||
+           has_zero(w ^ (0x7F * ones)) || has_zero(w ^ (uint64_t('"') * ones)) ||
+           has_zero(w ^ (uint64_t('\\') * ones));
+}
+
 // Writes s as a JSON string (see append_json_string); o has string_bound(s) bytes.
 char* put_string(char* o, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
@@ -87,6 +98,10 @@ char* put_string(char* o, std::string_view s) {
     for (size_t i = 0; i < s.size();) {
         // Runs of plain bytes (all of a typical URL) are copied at once.
         size_t run = i;
+        for (uint64_t w; run + 8 <= s.size(); run += 8) {
+            std::memcpy(&w, s.data() + run, 8);
+            if (any_unplain(w)) break;
+        }
         while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
         o = put(o, s.substr(i, run - i));
         i = run;
