@@ -133,3 +133,30 @@ TEST_CASE("a 101 without a takeover is a handler error: 500", "[http_server_upgr
     });
     REQUIRE(err.find("101") != std::string::npos);
 }
+
+TEST_CASE("the takeover may still read the handler's request", "[http_server_upgrade]") {
+    // The connection frees what HTTP kept for a next request when it hands over, but the
+    // request the handler got stays whole for the new protocol's lifetime.
+    corio::run([]() -> Coro<void> {
+        auto handler = [](Request& r) -> Coro<Response> {
+            Request* req = &r;
+            auto protocol = [req](Stream s, std::string) -> Coro<void> {
+                co_await corio::sleep(10ms);
+                s.write(std::string(req->path()) + " " +
+                        std::string(req->headers.get("X-Who").value_or("?")) + "\n");
+                co_await s.drain();
+                s.close();
+            };
+            Headers h{{"Upgrade", "echo"}, {"Connection", "Upgrade"}};
+            co_return Response::switching_protocols(std::move(h), protocol);
+        };
+        corio::Server server = co_await start(handler);
+        Stream s = co_await corio::open_connection("127.0.0.1", server.port());
+        s.write(
+            "GET /room/7 HTTP/1.1\r\nHost: t\r\nX-Who: alice\r\nUpgrade: echo\r\n"
+            "Connection: Upgrade\r\n\r\n");
+        co_await corio::wait_for(s.read_until("\r\n\r\n"), 5s);
+        std::string line = co_await corio::wait_for(s.read_until("\n"), 5s);
+        REQUIRE(line == "/room/7 alice\n");
+    }());
+}

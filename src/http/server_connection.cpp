@@ -180,10 +180,14 @@ Coro<Connection::Next> Connection::take_over(Response& r) {
     pos_ = 0;
     Takeover takeover = std::move(r.takeover);
     // The new protocol keeps the connection for as long as it lives: what HTTP held for a next
-    // request is freed now, so an idle WebSocket carries none of it (about 1.5 KiB).
+    // request is freed now, so an idle WebSocket carries none of it (about 1.5 KiB). The request
+    // stays as it was, only without spare room (a takeover may still read the handler's req):
+    // its header vector was reserved for 16 fields.
     std::string().swap(in_);
     std::string().swap(out_);
-    request_ = Request{};
+    Headers exact = request_.headers;
+    request_.headers = std::move(exact);
+    request_.body.shrink_to_fit();
     r = Response{};
     co_await takeover(std::move(stream_), std::move(leftover));
     co_return Next::End;
