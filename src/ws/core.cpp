@@ -58,8 +58,8 @@ wslay_event_context_ptr WsCore::wslay() {
 }
 
 void WsCore::release_idle_wslay() noexcept {
-    if (!ctx_ || fed_ || frame_size_ || in_message_ || !is_open() || local_close_ ||
-        fail_pending_ || discard_ || recv_failed_)
+    // !is_open() covers our close and the discard that follows a failure (both start a close).
+    if (!ctx_ || fed_ || frame_size_ || in_message_ || !is_open() || fail_pending_ || recv_failed_)
         return;
     if (wslay_event_get_close_sent(ctx_) || wslay_event_get_close_received(ctx_) ||
         wslay_event_want_write(ctx_))
