@@ -30,6 +30,17 @@ void reserve_region() {
     frame_region_base.store(base, std::memory_order_release);
 }
 
+// The uncarved rest of an exited thread's chunk, kept whole for the next thread whose chunk
+// runs out. Only its first bytes are written: carving it into blocks would touch (and so
+// commit) every page of it, up to 64 KiB at each thread's exit. Each holds a block of any class.
+struct Spare {
+    Spare* next;
+    char* end;
+};
+constexpr size_t kSpareMin = FramePool::kClasses * FramePool::kGranule;
+Spare* spares = nullptr;  // guarded by orphans_mu
+std::atomic<bool> spares_any{false};
+
 void push_orphan(FramePool::Block* b, size_t cls) {
     b->next = orphans[cls];
     orphans[cls] = b;
@@ -45,7 +56,15 @@ struct Reaper {
                 push_orphan(b, c);
             }
         }
-        // The rest of the chunk is carved into the smallest class rather than lost.
+        if (p.bump && size_t(p.bump_end - p.bump) >= kSpareMin) {
+            auto* rest = reinterpret_cast<Spare*>(p.bump);
+            rest->next = spares;
+            rest->end = p.bump_end;
+            spares = rest;
+            spares_any.store(true, std::memory_order_relaxed);
+            p.bump = p.bump_end = nullptr;
+        }
+        // A smaller rest is carved into the smallest class rather than lost.
         size_t unit = FramePool::kGranule * 8;
         while (p.bump && p.bump + unit <= p.bump_end) {
             push_orphan(reinterpret_cast<FramePool::Block*>(p.bump), 8);
@@ -75,6 +94,15 @@ void* frame_alloc_slow(size_t cls) {
         if (FramePool::Block* b = orphans[cls]) {
             orphans[cls] = b->next;
             return b;
+        }
+    }
+    if ((p.bump + size > p.bump_end || !p.bump) && spares_any.load(std::memory_order_relaxed)) {
+        std::lock_guard<std::mutex> g(orphans_mu);
+        if (Spare* rest = spares) {
+            spares = rest->next;
+            if (!spares) spares_any.store(false, std::memory_order_relaxed);
+            p.bump_end = rest->end;
+            p.bump = reinterpret_cast<char*>(rest);
         }
     }
     if (p.bump + size > p.bump_end || !p.bump) {

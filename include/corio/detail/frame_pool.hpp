@@ -7,8 +7,9 @@
 // for exactly its class's size; blocks outside the region (region full or absent, or bigger
 // than the largest class) come from operator new and go straight back to operator delete.
 // Region blocks are never unmapped, so a block may be freed on any thread at any time (it then
-// joins that thread's lists); a thread's lists go to a shared orphan pool when it exits. The
-// region bounds what is retained: at most kRegionBytes of peak task memory stay for reuse.
+// joins that thread's lists); a thread's lists go to a shared orphan pool when it exits, and the
+// uncarved rest of its chunk to the next thread that needs one. The region bounds what is
+// retained: at most kRegionBytes of peak task memory stay for reuse.
 // Under ASan/TSan the pool is off, so the sanitizers see every frame's real lifetime.
 #pragma once
 
