@@ -74,7 +74,7 @@ Crawled crawler_rows(const std::string& prefix, const std::string& name, const S
     c.ok = true;
     c.seconds = m.seconds;
     c.rps = n / m.seconds;
-    out.push_back({prefix + name + " wall time", m.seconds, "s", time_target});
+    out.push_back({prefix + name + " wall time", m.seconds * 1000, "ms", time_target});
     out.push_back({prefix + name + " req/s", c.rps, "req/s"});
     out.push_back({prefix + name + " peak RSS", m.peak_rss_kib / 1024.0, "MiB", rss_target});
     double ok = ok_count(m.out);
@@ -102,9 +102,9 @@ void crawl_at(int delay_ms, Report& out) {
 
     std::string time_target;
     if (delay_ms > 0) {
-        double bound = std::ceil(double(n) / c) * delay_ms / 1000.0;
+        double bound = std::ceil(double(n) / c) * delay_ms;
         char buf[64];
-        std::snprintf(buf, sizeof buf, "<= %.3g (bound %.3g +10%%)", bound * 1.1, bound);
+        std::snprintf(buf, sizeof buf, "<= %.0f (bound %.0f +10%%)", bound * 1.1, bound);
         time_target = buf;
     }
     Spawn crawl{{bin_dir() + "/crawl", "-q", "-c", cs, "-i", list}, kClientCpu};
