@@ -78,11 +78,12 @@ $(B)/src/reactor/poller.o: CPPFLAGS += $(POLLER_FLAGS)
 $(B)/src/reactor/poller.o: $(POLLER_STAMP)
 
 # TLS (OpenSSL, src/tls/) is built in when OpenSSL's headers are there; TLS=0 leaves it out,
-# and then src/tls/none.cpp stands in, so https:// and wss:// fail with a clear error.
+# and then src/tls/none.cpp stands in, so https:// and wss:// fail with a clear error. OpenSSL
+# itself is loaded with dlopen when the first TLS context is made (src/tls/openssl_lib.cpp).
 TLS ?= $(if $(call has_header,openssl/ssl.h),1,0)
 ifeq ($(TLS),1)
   TLS_SKIP := src/tls/none.cpp
-  LIB_LIBS += -lssl -lcrypto
+  LIB_LIBS += -ldl
 else
   TLS_SKIP := $(filter-out src/tls/none.cpp,$(wildcard src/tls/*.cpp))
 endif

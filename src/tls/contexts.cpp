@@ -14,14 +14,14 @@ namespace corio::tls {
 namespace detail {
 
 SessionCache::~SessionCache() {
-    for (auto& [key, e] : map_) SSL_SESSION_free(e.session);
+    for (auto& [key, e] : map_) detail::lib().SSL_SESSION_free(e.session);
 }
 
 void SessionCache::put(const std::string& key, SSL_SESSION* s) {
     std::lock_guard lock(mu_);
     auto [it, fresh] = map_.try_emplace(key, Entry{s, next_stamp_++});
     if (!fresh) {
-        SSL_SESSION_free(it->second.session);
+        detail::lib().SSL_SESSION_free(it->second.session);
         it->second = Entry{s, next_stamp_ - 1};
         return;
     }
@@ -32,7 +32,7 @@ void SessionCache::put(const std::string& key, SSL_SESSION* s) {
     for (auto i = map_.begin(); i != map_.end(); ++i) {
         if (i->second.stamp < oldest->second.stamp) oldest = i;
     }
-    SSL_SESSION_free(oldest->second.session);
+    detail::lib().SSL_SESSION_free(oldest->second.session);
     map_.erase(oldest);
 }
 
@@ -41,12 +41,12 @@ SSL_SESSION* SessionCache::get(const std::string& key) {
     auto it = map_.find(key);
     if (it == map_.end()) return nullptr;
     SSL_SESSION* s = it->second.session;
-    if (!SSL_SESSION_is_resumable(s)) {
-        SSL_SESSION_free(s);
+    if (!detail::lib().SSL_SESSION_is_resumable(s)) {
+        detail::lib().SSL_SESSION_free(s);
         map_.erase(it);
         return nullptr;
     }
-    SSL_SESSION_up_ref(s);
+    detail::lib().SSL_SESSION_up_ref(s);
     return s;
 }
 
@@ -74,9 +74,9 @@ std::string alpn_wire(const std::vector<std::string>& protocols) {
 }
 
 SSL_CTX* new_ctx(const SSL_METHOD* method) {
-    SSL_CTX* ctx = SSL_CTX_new(method);
+    SSL_CTX* ctx = detail::lib().SSL_CTX_new(method);
     if (!ctx) throw TlsError("cannot make a TLS context: " + detail::take_openssl_errors("?"));
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    detail::set_min_proto_version(ctx, TLS1_2_VERSION);
     return ctx;
 }
 
@@ -86,7 +86,7 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
                 unsigned int inlen, void* arg) {
     auto* c = static_cast<SslContext*>(arg);
     unsigned char* chosen = nullptr;
-    if (SSL_select_next_proto(
+    if (detail::lib().SSL_select_next_proto(
             &chosen, outlen, reinterpret_cast<const unsigned char*>(c->alpn_wire.data()),
             static_cast<unsigned>(c->alpn_wire.size()), in, inlen) != OPENSSL_NPN_NEGOTIATED) {
         return SSL_TLSEXT_ERR_NOACK;
@@ -98,27 +98,27 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 class ClientContextImpl final : public ClientContext {
 public:
     explicit ClientContextImpl(const ClientOptions& o) {
-        SSL_CTX* ctx = new_ctx(TLS_client_method());
+        SSL_CTX* ctx = new_ctx(detail::lib().TLS_client_method());
         auto c = std::make_shared<SslContext>(ctx, true, !o.insecure, o.session_cache_size);
         c->alpn_wire = alpn_wire(o.alpn);
         if (!o.insecure) {
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-            if (o.system_trust && SSL_CTX_set_default_verify_paths(ctx) != 1) {
+            detail::lib().SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+            if (o.system_trust && detail::lib().SSL_CTX_set_default_verify_paths(ctx) != 1) {
                 throw TlsError("cannot load the system's CA certificates: " +
                                detail::take_openssl_errors("?"));
             }
             if (!o.ca_file.empty() &&
-                SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr) != 1) {
+                detail::lib().SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr) != 1) {
                 throw TlsError("cannot load the CA file " + o.ca_file + ": " +
                                detail::take_openssl_errors("unreadable"));
             }
         } else {
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+            detail::lib().SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
         }
         if (!c->alpn_wire.empty() &&
-            SSL_CTX_set_alpn_protos(ctx,
-                                    reinterpret_cast<const unsigned char*>(c->alpn_wire.data()),
-                                    static_cast<unsigned>(c->alpn_wire.size())) != 0) {
+            detail::lib().SSL_CTX_set_alpn_protos(
+                ctx, reinterpret_cast<const unsigned char*>(c->alpn_wire.data()),
+                static_cast<unsigned>(c->alpn_wire.size())) != 0) {
             throw TlsError("cannot set ALPN: " + detail::take_openssl_errors("?"));
         }
         if (o.session_cache_size > 0) detail::enable_session_cache(*c);
@@ -159,27 +159,30 @@ private:
         if (options_.cert_file.empty() || options_.key_file.empty()) {
             throw TlsError("a TLS server needs a certificate file and a key file");
         }
-        SSL_CTX* ctx = new_ctx(TLS_server_method());
+        SSL_CTX* ctx = new_ctx(detail::lib().TLS_server_method());
         auto c = std::make_shared<SslContext>(ctx, false, false, 0);
         c->alpn_wire = alpn_wire(options_.alpn);
-        if (SSL_CTX_use_certificate_chain_file(ctx, options_.cert_file.c_str()) != 1) {
+        if (detail::lib().SSL_CTX_use_certificate_chain_file(ctx, options_.cert_file.c_str()) !=
+            1) {
             throw TlsError("cannot load the certificate chain " + options_.cert_file + ": " +
                            detail::take_openssl_errors("unreadable"));
         }
-        if (SSL_CTX_use_PrivateKey_file(ctx, options_.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-            if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
-                ERR_clear_error();
+        if (detail::lib().SSL_CTX_use_PrivateKey_file(ctx, options_.key_file.c_str(),
+                                                      SSL_FILETYPE_PEM) != 1) {
+            if (ERR_GET_REASON(detail::lib().ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+                detail::lib().ERR_clear_error();
                 throw TlsError("the key " + options_.key_file + " does not match the certificate " +
                                options_.cert_file);
             }
             throw TlsError("cannot load the private key " + options_.key_file + ": " +
                            detail::take_openssl_errors("unreadable"));
         }
-        if (SSL_CTX_check_private_key(ctx) != 1) {
+        if (detail::lib().SSL_CTX_check_private_key(ctx) != 1) {
             throw TlsError("the key " + options_.key_file + " does not match the certificate " +
                            options_.cert_file + ": " + detail::take_openssl_errors("mismatch"));
         }
-        if (!c->alpn_wire.empty()) SSL_CTX_set_alpn_select_cb(ctx, &select_alpn, c.get());
+        if (!c->alpn_wire.empty())
+            detail::lib().SSL_CTX_set_alpn_select_cb(ctx, &select_alpn, c.get());
         return c;
     }
 

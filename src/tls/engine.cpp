@@ -36,36 +36,36 @@ public:
         }
         where_ = (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + ":" +
                  std::to_string(port);
-        ssl_ = SSL_new(ctx_->ctx);
-        BIO* in = BIO_new(BIO_s_mem());
-        BIO* out = BIO_new(BIO_s_mem());
+        ssl_ = lib().SSL_new(ctx_->ctx);
+        BIO* in = lib().BIO_new(lib().BIO_s_mem());
+        BIO* out = lib().BIO_new(lib().BIO_s_mem());
         if (!ssl_ || !in || !out) {
-            BIO_free(in);
-            BIO_free(out);
-            SSL_free(ssl_);
+            lib().BIO_free(in);
+            lib().BIO_free(out);
+            lib().SSL_free(ssl_);
             throw TlsError(take_openssl_errors("out of memory") + " (TLS connection to " + where_ +
                            ")");
         }
         // An empty input BIO means "wait for more" (retry), not end of stream: the end of
         // stream is end_of_input()'s business.
-        BIO_set_mem_eof_return(in, -1);
-        SSL_set_bio(ssl_, in, out);
+        set_mem_eof_return(in, -1);
+        lib().SSL_set_bio(ssl_, in, out);
         in_ = in;
         out_ = out;
-        SSL_set_app_data(ssl_, this);
+        lib().SSL_set_ex_data(ssl_, 0, this);
         if (ctx_->client) {
-            SSL_set_connect_state(ssl_);
+            lib().SSL_set_connect_state(ssl_);
             setup_client();
         } else {
-            SSL_set_accept_state(ssl_);
+            lib().SSL_set_accept_state(ssl_);
         }
     }
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
-    ~Engine() override { SSL_free(ssl_); }
+    ~Engine() override { lib().SSL_free(ssl_); }
 
     const std::string& session_key() const noexcept { return where_; }
-    bool resumed() const noexcept { return ready_ && SSL_session_reused(ssl_) == 1; }
+    bool resumed() const noexcept { return ready_ && lib().SSL_session_reused(ssl_) == 1; }
 
     void start(std::string& out) override {
         if (ctx_->client && !ready_) handshake(out);
@@ -87,7 +87,7 @@ public:
             }
         }
         // A memory BIO takes everything (it grows); a short write means no memory.
-        if (BIO_write(in_, wire.data(), static_cast<int>(wire.size())) !=
+        if (lib().BIO_write(in_, wire.data(), static_cast<int>(wire.size())) !=
             static_cast<int>(wire.size())) {
             failed_ = true;
             throw TlsError("out of memory buffering TLS data from " + where_);
@@ -127,9 +127,9 @@ public:
         if (closed_) return;
         closed_ = true;
         if (!ready_ || failed_) return;
-        ERR_clear_error();
-        SSL_shutdown(ssl_);  // 0: ours is queued, the peer's not seen yet; enough for us
-        ERR_clear_error();
+        lib().ERR_clear_error();
+        lib().SSL_shutdown(ssl_);  // 0: ours is queued, the peer's not seen yet; enough for us
+        lib().ERR_clear_error();
         flush(out);
     }
 
@@ -138,7 +138,7 @@ public:
     std::string_view protocol() const noexcept override {
         const unsigned char* p = nullptr;
         unsigned int n = 0;
-        SSL_get0_alpn_selected(ssl_, &p, &n);
+        lib().SSL_get0_alpn_selected(ssl_, &p, &n);
         return std::string_view(reinterpret_cast<const char*>(p), p ? n : 0);
     }
 
@@ -146,15 +146,16 @@ private:
     void setup_client() {
         if (!host_.empty() && !is_ip_literal(host_)) {
             // Server name indication takes DNS names only (RFC 6066 section 3).
-            SSL_set_tlsext_host_name(ssl_, host_.c_str());
+            set_host_name(ssl_, host_.c_str());
         }
         if (ctx_->verify) {
-            X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
-            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-            int ok = is_ip_literal(host_) ? X509_VERIFY_PARAM_set1_ip_asc(param, host_.c_str())
-                                          : X509_VERIFY_PARAM_set1_host(param, host_.c_str(), 0);
+            X509_VERIFY_PARAM* param = lib().SSL_get0_param(ssl_);
+            lib().X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            int ok = is_ip_literal(host_)
+                         ? lib().X509_VERIFY_PARAM_set1_ip_asc(param, host_.c_str())
+                         : lib().X509_VERIFY_PARAM_set1_host(param, host_.c_str(), 0);
             if (ok != 1) {
-                SSL_free(ssl_);
+                lib().SSL_free(ssl_);
                 ssl_ = nullptr;
                 throw TlsError("cannot verify the host name '" + host_ + "' of " + where_ + ": " +
                                take_openssl_errors("invalid name"));
@@ -162,8 +163,8 @@ private:
         }
         if (ctx_->sessions.capacity() > 0) {
             if (SSL_SESSION* s = ctx_->sessions.get(where_)) {
-                SSL_set_session(ssl_, s);
-                SSL_SESSION_free(s);
+                lib().SSL_set_session(ssl_, s);
+                lib().SSL_SESSION_free(s);
             }
         }
     }
@@ -174,10 +175,10 @@ private:
 
     // Advances the handshake; true once it is done (the held plaintext then goes out).
     bool handshake(std::string& out) {
-        ERR_clear_error();
-        int rc = SSL_do_handshake(ssl_);
+        lib().ERR_clear_error();
+        int rc = lib().SSL_do_handshake(ssl_);
         if (rc != 1) {
-            int err = SSL_get_error(ssl_, rc);
+            int err = lib().SSL_get_error(ssl_, rc);
             flush(out);
             if (err == SSL_ERROR_WANT_READ) return false;
             fail(rc);
@@ -195,15 +196,15 @@ private:
     void read_plain(std::string& plain, std::string& out) {
         // Stop once OpenSSL holds nothing more: a last SSL_read would only say WANT_READ, after
         // growing (and zeroing) the string by a record for nothing.
-        while (BIO_ctrl_pending(in_) > 0 || SSL_has_pending(ssl_) == 1) {
+        while (lib().BIO_ctrl_pending(in_) > 0 || lib().SSL_has_pending(ssl_) == 1) {
             size_t old = plain.size();
             plain.resize(old + kRecordPlain);
             size_t got = 0;
-            ERR_clear_error();
-            int rc = SSL_read_ex(ssl_, plain.data() + old, kRecordPlain, &got);
+            lib().ERR_clear_error();
+            int rc = lib().SSL_read_ex(ssl_, plain.data() + old, kRecordPlain, &got);
             plain.resize(old + got);
             if (rc == 1) continue;
-            int err = SSL_get_error(ssl_, rc);
+            int err = lib().SSL_get_error(ssl_, rc);
             if (err == SSL_ERROR_WANT_READ) return;
             if (err == SSL_ERROR_ZERO_RETURN) {
                 input_closed_ = true;
@@ -217,9 +218,9 @@ private:
     void write_plain(std::string_view plain, std::string& out) {
         if (plain.empty()) return;
         size_t written = 0;
-        ERR_clear_error();
+        lib().ERR_clear_error();
         // The output BIO grows as needed, so one call takes it all.
-        if (SSL_write_ex(ssl_, plain.data(), plain.size(), &written) != 1 ||
+        if (lib().SSL_write_ex(ssl_, plain.data(), plain.size(), &written) != 1 ||
             written != plain.size()) {
             flush(out);
             fail(0);
@@ -229,11 +230,11 @@ private:
 
     // Moves what OpenSSL produced (records, alerts) to out.
     void flush(std::string& out) {
-        size_t n = BIO_ctrl_pending(out_);
+        size_t n = lib().BIO_ctrl_pending(out_);
         if (n == 0) return;
         size_t old = out.size();
         out.resize(old + n);
-        int got = BIO_read(out_, out.data() + old, static_cast<int>(n));
+        int got = lib().BIO_read(out_, out.data() + old, static_cast<int>(n));
         out.resize(old + (got > 0 ? static_cast<size_t>(got) : 0));
     }
 
@@ -260,8 +261,8 @@ private:
 // OpenSSL calls this when a server hands the client a session (TLS 1.3: a ticket after the
 // handshake); returning 1 keeps the reference it passes.
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
-    auto* engine = static_cast<Engine*>(SSL_get_app_data(ssl));
-    auto* ctx = static_cast<SslContext*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+    auto* engine = static_cast<Engine*>(lib().SSL_get_ex_data(ssl, 0));
+    auto* ctx = static_cast<SslContext*>(lib().SSL_CTX_get_ex_data(lib().SSL_get_SSL_CTX(ssl), 0));
     if (!engine || !ctx || ctx->sessions.capacity() == 0) return 0;
     ctx->sessions.put(engine->session_key(), session);
     return 1;
@@ -270,9 +271,9 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
 }  // namespace
 
 void enable_session_cache(SslContext& c) {
-    SSL_CTX_set_app_data(c.ctx, &c);
-    SSL_CTX_set_session_cache_mode(c.ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-    SSL_CTX_sess_set_new_cb(c.ctx, &on_new_session);
+    lib().SSL_CTX_set_ex_data(c.ctx, 0, &c);
+    set_session_cache_mode(c.ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    lib().SSL_CTX_sess_set_new_cb(c.ctx, &on_new_session);
 }
 
 bool engine_resumed(const Transport& t) {

@@ -12,9 +12,9 @@ namespace corio::tls::detail {
 
 std::string take_openssl_errors(std::string_view fallback) {
     std::string text;
-    while (unsigned long e = ERR_get_error()) {
+    while (unsigned long e = lib().ERR_get_error()) {
         char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
+        lib().ERR_error_string_n(e, buf, sizeof buf);
         // "error:0A000086:SSL routines::certificate verify failed": keep the reason part.
         std::string_view line(buf);
         size_t cut = line.rfind(':');
@@ -28,17 +28,17 @@ std::string take_openssl_errors(std::string_view fallback) {
 namespace {
 
 std::string not_after(SSL* ssl) {
-    X509* cert = SSL_get0_peer_certificate(ssl);
+    X509* cert = lib().SSL_get0_peer_certificate(ssl);
     if (!cert) return {};
-    BIO* b = BIO_new(BIO_s_mem());
+    BIO* b = lib().BIO_new(lib().BIO_s_mem());
     if (!b) return {};
     std::string out;
-    if (ASN1_TIME_print(b, X509_get0_notAfter(cert)) == 1) {
+    if (lib().ASN1_TIME_print(b, lib().X509_get0_notAfter(cert)) == 1) {
         char* p = nullptr;
-        long n = BIO_get_mem_data(b, &p);
+        long n = get_mem_data(b, &p);
         if (n > 0) out.assign(p, static_cast<size_t>(n));
     }
-    BIO_free(b);
+    lib().BIO_free(b);
     return out;
 }
 
@@ -69,20 +69,20 @@ std::string not_after(SSL* ssl) {
                                        "the trust store; a CA file may be missing)",
                                    R::UnknownCa);
         default:
-            throw CertificateError(cert + " was rejected: " + X509_verify_cert_error_string(v),
-                                   R::Other);
+            throw CertificateError(
+                cert + " was rejected: " + lib().X509_verify_cert_error_string(v), R::Other);
     }
 }
 
 }  // namespace
 
 void throw_tls_failure(SSL* ssl, bool client, std::string_view host, const std::string& where) {
-    long v = client ? SSL_get_verify_result(ssl) : X509_V_OK;
+    long v = client ? lib().SSL_get_verify_result(ssl) : X509_V_OK;
     if (v != X509_V_OK) {
-        ERR_clear_error();
+        lib().ERR_clear_error();
         throw_certificate_error(ssl, v, host, where);
     }
-    unsigned long first = ERR_peek_error();
+    unsigned long first = lib().ERR_peek_error();
     int reason = ERR_GET_LIB(first) == ERR_LIB_SSL ? ERR_GET_REASON(first) : 0;
     std::string why = take_openssl_errors("protocol error");
     if (reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_HTTP_REQUEST ||
@@ -92,7 +92,8 @@ void throw_tls_failure(SSL* ssl, bool client, std::string_view host, const std::
         throw NotTlsError("the client at " + where + " did not speak TLS (" + why + ")");
     }
     const char* side = client ? "with the server at " : "with the client at ";
-    throw TlsError("TLS " + std::string(SSL_is_init_finished(ssl) ? "connection " : "handshake ") +
+    throw TlsError("TLS " +
+                   std::string(lib().SSL_is_init_finished(ssl) ? "connection " : "handshake ") +
                    side + where + " failed: " + why);
 }
 

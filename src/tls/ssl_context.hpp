@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "corio/tls.hpp"
+#include "openssl_lib.hpp"
 
 namespace corio::tls::detail {
 
@@ -50,7 +51,7 @@ struct SslContext {
         : ctx(c), client(client_side), verify(verify_peer), sessions(cache_size) {}
     SslContext(const SslContext&) = delete;
     SslContext& operator=(const SslContext&) = delete;
-    ~SslContext() { SSL_CTX_free(ctx); }
+    ~SslContext() { lib().SSL_CTX_free(ctx); }
 
     SSL_CTX* ctx;
     std::string alpn_wire;  // ALPN protocols, each prefixed by its length (RFC 7301)
