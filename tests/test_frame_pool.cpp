@@ -92,7 +92,6 @@ TEST_CASE("the uncarved rest of an exited thread's chunk serves the next thread"
     char* last = nullptr;  // a's last block, carved from a chunk a began itself
     std::thread a([&] {
         std::vector<char*> mine;
-        const char* base = corio::detail::frame_region_base.load();
         // Orphans and earlier threads' rests come first: allocate until three blocks in a row
         // are carved from the start of a new chunk.
         for (int i = 0; i < 100000 && !last; ++i) {
@@ -100,6 +99,8 @@ TEST_CASE("the uncarved rest of an exited thread's chunk serves the next thread"
             std::memset(p, 1, 200);
             mine.push_back(p);
             size_t n = mine.size();
+            // Read each time: the region is reserved by the first allocation that needs it.
+            const char* base = corio::detail::frame_region_base.load();
             if (base && n >= 3 && (mine[n - 3] - base) % (64 << 10) == 0 &&
                 mine[n - 2] == mine[n - 3] + 200 && p == mine[n - 2] + 200)
                 last = p;
