@@ -31,11 +31,23 @@ std::string dl_error() {
     return e ? e : "unknown error";
 }
 
-OpenSsl load() {
+// The library found where the build found OpenSSL (pkg-config's libdir), else by the soname
+// alone, as the dynamic linker would.
+void* open_library(const char* soname) {
+#ifdef CORIO_OPENSSL_LIBDIR
+    std::string there = std::string(CORIO_OPENSSL_LIBDIR) + "/" + soname;
+    if (void* h = dlopen(there.c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
+#endif
+    return dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+}
+
+}  // namespace
+
+OpenSsl load_openssl() {
     // Never unloaded: SSL objects and callbacks may outlive any one user.
-    void* ssl = dlopen(kSsl, RTLD_NOW | RTLD_LOCAL);
+    void* ssl = open_library(kSsl);
     if (!ssl) throw TlsError("cannot load OpenSSL for TLS (" + dl_error() + ")");
-    void* crypto = dlopen(kCrypto, RTLD_NOW | RTLD_LOCAL);
+    void* crypto = open_library(kCrypto);
     if (!crypto) throw TlsError("cannot load OpenSSL for TLS (" + dl_error() + ")");
     OpenSsl f{};
     auto find = [&](const char* name) {
@@ -48,14 +60,6 @@ OpenSsl load() {
     CORIO_OPENSSL_FUNCTIONS(CORIO_OPENSSL_FIND)
 #undef CORIO_OPENSSL_FIND
     return f;
-}
-
-}  // namespace
-
-const OpenSsl& lib() {
-    // A failed load throws out of the initialiser, so the next call tries again.
-    static const OpenSsl functions = load();
-    return functions;
 }
 
 }  // namespace corio::tls::detail

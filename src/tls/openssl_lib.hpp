@@ -83,9 +83,16 @@ struct OpenSsl {
 #undef CORIO_OPENSSL_POINTER
 };
 
-// Loads OpenSSL on the first call (thread-safe); throws TlsError, naming the library and why,
-// when it cannot be loaded or lacks a function. Cheap after that: a guard check.
-const OpenSsl& lib();
+// Loads OpenSSL and looks every function up; throws TlsError, naming the library and why, when
+// it cannot be loaded or lacks a function.
+OpenSsl load_openssl();
+
+// OpenSSL's functions, loaded on the first call (thread-safe; a failed load throws out of the
+// initialiser, so the next call tries again). Inline: after that, a guard check per call.
+inline const OpenSsl& lib() {
+    static const OpenSsl functions = load_openssl();
+    return functions;
+}
 
 // Stand-ins for OpenSSL's macros over the functions above.
 inline void set_min_proto_version(SSL_CTX* ctx, int version) {
