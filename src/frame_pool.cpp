@@ -82,6 +82,19 @@ void arm_reaper(FramePool& p) {
     p.reaper_armed = true;
 }
 
+// Makes an exited thread's rest p's chunk; false when there is none.
+bool take_spare(FramePool& p) {
+    if (!spares_any.load(std::memory_order_relaxed)) return false;
+    std::lock_guard<std::mutex> g(orphans_mu);
+    Spare* rest = spares;
+    if (!rest) return false;
+    spares = rest->next;
+    if (!spares) spares_any.store(false, std::memory_order_relaxed);
+    p.bump = reinterpret_cast<char*>(rest);
+    p.bump_end = rest->end;
+    return true;
+}
+
 }  // namespace
 
 void* frame_alloc_slow(size_t cls) {
@@ -96,16 +109,7 @@ void* frame_alloc_slow(size_t cls) {
             return b;
         }
     }
-    if ((p.bump + size > p.bump_end || !p.bump) && spares_any.load(std::memory_order_relaxed)) {
-        std::lock_guard<std::mutex> g(orphans_mu);
-        if (Spare* rest = spares) {
-            spares = rest->next;
-            if (!spares) spares_any.store(false, std::memory_order_relaxed);
-            p.bump_end = rest->end;
-            p.bump = reinterpret_cast<char*>(rest);
-        }
-    }
-    if (p.bump + size > p.bump_end || !p.bump) {
+    if ((!p.bump || p.bump + size > p.bump_end) && !take_spare(p)) {
         std::call_once(region_once, reserve_region);
         char* end = frame_region_end.load(std::memory_order_acquire);
         if (!end) return ::operator new(size);  // no region

@@ -84,6 +84,40 @@ Crawled crawler_rows(const std::string& prefix, const std::string& name, const S
     return c;
 }
 
+// The ceiling on the same job: wrk fetching n answers over c fresh connections, fork to exit
+// like the crawlers. Its only way to stop after n is a Lua function called per answer, which
+// costs it 5-10% of its steady rate here; it then exits with up to c - 1 requests in flight
+// that a crawler would wait for, and asks for one path, not n.
+Crawled wrk_same_job(const std::string& prefix, uint16_t port, size_t n, const std::string& cs,
+                     Report& out) {
+    std::string wrk_path = find_program("wrk");
+    std::string script = scratch_dir() + "/wrk-stop-" + std::to_string(n) + ".lua";
+    write_file(script,
+               "local ok, all = 0, 0\n"
+               "response = function(status, headers, body)\n"
+               "  all = all + 1\n"
+               "  if status == 200 then ok = ok + 1 end\n"
+               "  if all >= " +
+                   std::to_string(n) +
+                   " then\n"
+                   "    io.write('ok=', ok, '\\n')\n"
+                   "    os.exit(ok == all and 0 or 1)\n"
+                   "  end\n"
+                   "end\n");
+    Spawn wrk_job{{wrk_path, "-t1", "-c" + cs, "-d10", "-s", script,
+                   "http://127.0.0.1:" + std::to_string(port) + "/page/0"},
+                  kClientCpu};
+    wrk_job.raise_nofile = true;
+    if (wrk_path.empty()) wrk_job.argv.clear();
+    return crawler_rows(
+        prefix, "wrk (ceiling), the same " + std::to_string(n) + " requests", wrk_job, n,
+        [](const std::string& s) {
+            size_t at = s.find("ok=");
+            return at == std::string::npos ? 0.0 : std::atof(s.c_str() + at + 3);
+        },
+        out);
+}
+
 void crawl_at(int delay_ms, Report& out) {
     const size_t n = static_cast<size_t>(settings().requests);
     const int c = settings().concurrency;
@@ -144,36 +178,7 @@ void crawl_at(int delay_ms, Report& out) {
         [](const std::string& s) { return double(count(s, "200\n")); }, out);
 
     if (delay_ms > 0) return;
-    // The ceiling on the same job: wrk fetching n answers over c fresh connections, fork to
-    // exit like the crawlers above. Its only way to stop after n is a Lua function called per
-    // answer, which costs it 5-10% of its steady rate here; it then exits with up to c - 1
-    // requests in flight that a crawler would wait for, and asks for one path, not n.
-    std::string wrk_path = find_program("wrk");
-    std::string script = scratch_dir() + "/wrk-stop-" + std::to_string(n) + ".lua";
-    write_file(script,
-               "local ok, all = 0, 0\n"
-               "response = function(status, headers, body)\n"
-               "  all = all + 1\n"
-               "  if status == 200 then ok = ok + 1 end\n"
-               "  if all >= " +
-                   std::to_string(n) +
-                   " then\n"
-                   "    io.write('ok=', ok, '\\n')\n"
-                   "    os.exit(ok == all and 0 or 1)\n"
-                   "  end\n"
-                   "end\n");
-    Spawn wrk_job{{wrk_path, "-t1", "-c" + cs, "-d10", "-s", script,
-                   "http://127.0.0.1:" + std::to_string(port) + "/page/0"},
-                  kClientCpu};
-    wrk_job.raise_nofile = true;
-    if (wrk_path.empty()) wrk_job.argv.clear();
-    Crawled same = crawler_rows(
-        prefix, "wrk (ceiling), the same " + std::to_string(n) + " requests", wrk_job, n,
-        [](const std::string& s) {
-            size_t at = s.find("ok=");
-            return at == std::string::npos ? 0.0 : std::atof(s.c_str() + at + 3);
-        },
-        out);
+    Crawled same = wrk_same_job(prefix, port, n, cs, out);
     if (corio.complete && same.complete)
         out.push_back({prefix + "corio / wrk req/s, the same requests", corio.rps / same.rps,
                        "ratio", ">= 0.80"});
@@ -186,7 +191,7 @@ void crawl_at(int delay_ms, Report& out) {
         return;
     }
     out.push_back({prefix + "wrk steady req/s (2 s)", wrk.rps, "req/s"});
-    if (corio.ok)
+    if (corio.complete)
         out.push_back({prefix + "corio / wrk steady req/s", corio.rps / wrk.rps, "ratio"});
     if (corio.complete && aiohttp.complete)
         out.push_back({prefix + "corio / aiohttp req/s", corio.rps / aiohttp.rps, "ratio", ">= 5"});

@@ -58,13 +58,12 @@ Host* Frontier::host_for(std::string_view origin) {
     return it->second.get();
 }
 
+// The host is found before item moves anywhere: origin may point into item.url.
 void Frontier::push(std::string_view origin, Item&& item) {
-    Host* h = host_for(origin);
-    enqueue(h, std::move(item));
+    enqueue(host_for(origin), std::move(item));
 }
 
-// The host is found before item moves anywhere: its origin points into item.url.
-void Frontier::push(Item item) { enqueue(host_for(url_origin(item.url)), std::move(item)); }
+void Frontier::push(Item item) { push(url_origin(item.url), std::move(item)); }
 
 void Frontier::enqueue(Host* h, Item&& item) {
     h->queue.push_back(std::move(item));
